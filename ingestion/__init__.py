@@ -1,0 +1,1 @@
+"""dlt sources for klimamonitor: StatBank, Energi- og CO2-regnskabet, and the plan inbox."""

@@ -1,0 +1,24 @@
+import argparse
+from pathlib import Path
+
+from ingestion.demo.generate import generate
+from ingestion.settings import DEMO_SOURCES_DIR
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Write the klimamonitor demo source files.")
+    parser.add_argument("--out", type=Path, default=DEMO_SOURCES_DIR)
+    parser.add_argument("--seed", type=int, default=2020)
+    parser.add_argument(
+        "--if-missing", action="store_true", help="do nothing when the folder already holds data"
+    )
+    args = parser.parse_args()
+    if args.if_missing and (args.out / "DEMO.txt").exists():
+        print(f"demo data already in {args.out}")
+        return
+    written = generate(args.out, seed=args.seed)
+    print(f"demo data: {written} files written to {args.out}")
+
+
+if __name__ == "__main__":
+    main()

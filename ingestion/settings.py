@@ -1,0 +1,55 @@
+"""Where the sources are read from and where the warehouse lives.
+
+`KLIMAMONITOR_SOURCE` chooses the input:
+- `demo` (default): the generated demo data set in `warehouse/demo_sources/` (made if missing);
+- `live`: the real services;
+- any other value: a folder of source files in the live formats (see `docs/source-folders.md`).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+WAREHOUSE_DIR = PROJECT_ROOT / "warehouse"
+DEMO_SOURCES_DIR = WAREHOUSE_DIR / "demo_sources"
+
+
+@dataclass(frozen=True)
+class SourceSettings:
+    """The input the run reads: its mode (demo, live, folder) and, for files, the folder."""
+
+    mode: str
+    folder: Path | None
+
+    @property
+    def origin(self) -> str:
+        """The label put on every raw row: `demo`, `live` or `folder`."""
+        return self.mode
+
+
+def source_settings() -> SourceSettings:
+    value = os.environ.get("KLIMAMONITOR_SOURCE", "demo").strip() or "demo"
+    if value == "demo":
+        return SourceSettings("demo", DEMO_SOURCES_DIR)
+    if value == "live":
+        return SourceSettings("live", None)
+    folder = Path(value).expanduser().resolve()
+    if not folder.is_dir():
+        raise SystemExit(
+            f"KLIMAMONITOR_SOURCE={value!r}: not 'demo', 'live' or an existing folder"
+        )
+    return SourceSettings("folder", folder)
+
+
+def warehouse_path() -> Path:
+    """The working warehouse; `KLIMAMONITOR_WAREHOUSE` moves it (the tests use a temporary one)."""
+    default = WAREHOUSE_DIR / "klimamonitor.duckdb"
+    return Path(os.environ.get("KLIMAMONITOR_WAREHOUSE", default)).resolve()
+
+
+def pipelines_dir() -> Path:
+    """dlt's pipeline state, kept beside the warehouse it belongs to."""
+    return warehouse_path().parent / ".dlt_pipelines"
