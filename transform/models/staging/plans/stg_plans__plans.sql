@@ -1,0 +1,48 @@
+with
+
+source as (
+
+    select * from {{ source('plans', 'plans') }}
+
+),
+
+renamed as (
+
+    select
+        source_file,
+        row_number as source_row,
+        file_hash,
+        municipality_code,
+        try_cast(plan_version as integer) as plan_version,
+        try_cast(adopted_date as date) as adopted_date,
+        try_cast(submitted_date as date) as submitted_date,
+        try_cast(baseline_year as integer) as baseline_year,
+        try_cast(baseline_emissions_t as double) as baseline_emissions_t,
+        try_cast(target_2030_pct as double) as target_2030_pct,
+        try_cast(neutrality_year as integer) as neutrality_year,
+        data_origin,
+        case
+            when not regexp_full_match(coalesce(municipality_code, ''), '[0-9]{3}')
+                then 'municipality_code: not a 3-digit code: ' || coalesce(municipality_code, '(empty)')
+            when try_cast(plan_version as integer) is null
+                then 'plan_version: not a whole number: ' || coalesce(plan_version, '(empty)')
+            when try_cast(adopted_date as date) is null
+                then 'adopted_date: not a date (YYYY-MM-DD): ' || coalesce(adopted_date, '(empty)')
+            when try_cast(baseline_year as integer) is null
+                then 'baseline_year: not a year: ' || coalesce(baseline_year, '(empty)')
+            when try_cast(baseline_emissions_t as double) is null
+                or try_cast(baseline_emissions_t as double) <= 0
+                then 'baseline_emissions_t: not a positive number: '
+                || coalesce(baseline_emissions_t, '(empty)')
+            when try_cast(target_2030_pct as double) is null
+                or try_cast(target_2030_pct as double) not between 0 and 100
+                then 'target_2030_pct: not a percentage 0-100: ' || coalesce(target_2030_pct, '(empty)')
+            when try_cast(neutrality_year as integer) is null
+                or try_cast(neutrality_year as integer) not between 2030 and 2100
+                then 'neutrality_year: not a year 2030-2100: ' || coalesce(neutrality_year, '(empty)')
+        end as rejection_reason
+    from source
+
+)
+
+select * from renamed
