@@ -53,8 +53,11 @@ def parse_tableinfo_areas(payload: bytes, origin: str) -> list[dict]:
     return rows
 
 
-def parse_data_csv(payload: bytes, table: str, origin: str) -> pa.Table:
-    """One StatBank CSV answer as an Arrow table: codes stay text, INDHOLD becomes a number."""
+def parse_data_csv(payload: bytes, table: str, variables: tuple[str, ...], origin: str) -> pa.Table:
+    """One StatBank CSV answer as an Arrow table: codes stay text, INDHOLD becomes a number.
+
+    `variables` are the column names (see `column_name`) the answer must have besides INDHOLD.
+    """
     con = duckdb.connect()
     try:
         rel = con.read_csv(
@@ -67,7 +70,7 @@ def parse_data_csv(payload: bytes, table: str, origin: str) -> pa.Table:
     finally:
         con.close()
     data = data.rename_columns([column_name(c) for c in data.column_names])
-    expected = set(DATA_TABLES[table]) | {"indhold"}
+    expected = set(variables) | {"indhold"}
     if missing := expected - set(data.column_names):
         raise SourceInputError(f"statbank {table}: columns missing from the CSV: {sorted(missing)}")
     n = data.num_rows
@@ -87,7 +90,8 @@ def statbank_source(reader: FolderReader | None = None, origin: str = "demo"):
     def data_resource(table: str, keys: tuple[str, ...]):
         @dlt.resource(name=table, primary_key=list(keys), write_disposition="merge")
         def cells():
-            yield parse_data_csv(reader.read(f"statbank/data/{table.upper()}.csv"), table, origin)
+            payload = reader.read(f"statbank/data/{table.upper()}.csv")
+            yield parse_data_csv(payload, table, keys, origin)
 
         return cells
 

@@ -1,0 +1,56 @@
+# klimamonitor: `make run` and `make test` do everything on a fresh machine, set-up included.
+SHELL := /bin/bash
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(shell command -v uv 2>/dev/null || echo $(TOOLS)/bin/uv)
+VENV := .venv
+BIN := $(VENV)/bin
+export UV_COMPILE_BYTECODE := 1
+export DAGSTER_HOME := $(CURDIR)/warehouse/.dagster
+export DBT_PROFILES_DIR := $(CURDIR)/transform
+export KLIMAMONITOR_WAREHOUSE ?= $(CURDIR)/warehouse/klimamonitor.duckdb
+DBT_FILES := $(shell find transform/models transform/seeds transform/macros transform/tests -type f 2>/dev/null) transform/dbt_project.yml
+MANIFEST := transform/target/manifest.json
+
+.PHONY: run test dev lint bench demo-data setup clean
+
+# uv itself, when the machine has none: a pinned wheel from PyPI into a private venv.
+$(TOOLS)/bin/uv:
+	python3 -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
+
+$(BIN)/dagster: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	@touch $@
+
+setup: $(BIN)/dagster
+
+$(MANIFEST): $(BIN)/dagster $(DBT_FILES)
+	cd transform && ../$(BIN)/dbt parse --quiet
+
+$(DAGSTER_HOME)/dagster.yaml:
+	mkdir -p $(DAGSTER_HOME)
+	printf 'telemetry:\n  enabled: false\n' > $@
+
+demo-data: $(BIN)/dagster
+	$(BIN)/python -m ingestion.demo --if-missing
+
+run: $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml demo-data
+	$(BIN)/python -m orchestration.run
+
+test: $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/pytest
+
+dev: $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml demo-data
+	$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
+
+lint: $(MANIFEST)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	cd transform && ../$(BIN)/sqlfluff lint models tests macros
+
+bench: $(MANIFEST)
+	@echo "make bench: the benchmark is not built yet (issue: Benchmark and scale)"; exit 2
+
+clean:
+	rm -rf warehouse/*.duckdb warehouse/*.wal warehouse/.dlt_pipelines warehouse/demo_sources transform/target

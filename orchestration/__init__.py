@@ -1,0 +1,1 @@
+"""Dagster definitions for klimamonitor: dlt ingestion, dbt transformation, GX checks, schedule."""

@@ -1,0 +1,21 @@
+"""The code location: `dagster dev` and `make run` load `defs` from here."""
+
+from __future__ import annotations
+
+import dagster as dg
+from dagster_dlt import DagsterDltResource
+
+from orchestration.ingest.assets import ASSETS as INGEST_ASSETS
+from orchestration.quality.checks import CHECKS
+from orchestration.resources import dbt_resource
+from orchestration.schedules import JOBS, SCHEDULES
+from orchestration.transform.assets import ASSETS as TRANSFORM_ASSETS
+
+defs = dg.Definitions(
+    assets=[*INGEST_ASSETS, *TRANSFORM_ASSETS],
+    asset_checks=CHECKS,
+    jobs=JOBS,
+    schedules=SCHEDULES,
+    resources={"dlt": DagsterDltResource(), "dbt": dbt_resource()},
+    executor=dg.in_process_executor,
+)

@@ -1,0 +1,57 @@
+"""The dlt sources as Dagster assets: one multi-asset per source, one asset per raw table.
+
+Each run builds a fresh source and pipeline from the current settings (KLIMAMONITOR_SOURCE, the
+warehouse path); the objects given to the decorator only describe the assets.
+"""
+
+
+import dagster as dg
+from dagster_dlt import DagsterDltResource, dlt_assets
+
+from ingestion.klimaregnskab import klimaregnskab_source
+from ingestion.plans import plans_source
+from ingestion.readers import folder_reader
+from ingestion.settings import source_settings
+from ingestion.statbank import statbank_source
+from orchestration.resources import dlt_pipeline
+from orchestration.translators import KlimamonitorDltTranslator
+
+TRANSLATOR = KlimamonitorDltTranslator()
+
+
+def _statbank():
+    settings = source_settings()
+    return statbank_source(folder_reader(settings, "statbank"), origin=settings.origin)
+
+
+def _klimaregnskab():
+    settings = source_settings()
+    return klimaregnskab_source(folder_reader(settings, "klimaregnskab"), origin=settings.origin)
+
+
+def _plans():
+    settings = source_settings()
+    inbox = folder_reader(settings, "plans").root / "plans" / "inbox"
+    return plans_source(inbox_url=inbox.as_uri(), origin=settings.origin)
+
+
+@dlt_assets(dlt_source=statbank_source(), dlt_pipeline=dlt_pipeline("statbank"),
+            name="statbank", dagster_dlt_translator=TRANSLATOR)
+def statbank_assets(context: dg.AssetExecutionContext, dlt: DagsterDltResource):
+    yield from dlt.run(context=context, dlt_source=_statbank(), dlt_pipeline=dlt_pipeline("statbank"))
+
+
+@dlt_assets(dlt_source=klimaregnskab_source(), dlt_pipeline=dlt_pipeline("klimaregnskab"),
+            name="klimaregnskab", dagster_dlt_translator=TRANSLATOR)
+def klimaregnskab_assets(context: dg.AssetExecutionContext, dlt: DagsterDltResource):
+    yield from dlt.run(context=context, dlt_source=_klimaregnskab(),
+                       dlt_pipeline=dlt_pipeline("klimaregnskab"))
+
+
+@dlt_assets(dlt_source=plans_source(inbox_url="file:///nonexistent"),
+            dlt_pipeline=dlt_pipeline("plans"), name="plans", dagster_dlt_translator=TRANSLATOR)
+def plans_assets(context: dg.AssetExecutionContext, dlt: DagsterDltResource):
+    yield from dlt.run(context=context, dlt_source=_plans(), dlt_pipeline=dlt_pipeline("plans"))
+
+
+ASSETS = [statbank_assets, klimaregnskab_assets, plans_assets]

@@ -1,0 +1,38 @@
+"""The resources every run uses: the warehouse, dlt pipelines, the dbt project."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dlt
+from dagster_dbt import DbtCliResource, DbtProject
+
+from ingestion.settings import PROJECT_ROOT, pipelines_dir, warehouse_path
+
+DBT_PROJECT_DIR = PROJECT_ROOT / "transform"
+# dbt's profile reads the warehouse path from the environment; the definitions set it once.
+os.environ.setdefault("KLIMAMONITOR_WAREHOUSE", str(warehouse_path()))
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+def dbt_resource() -> DbtCliResource:
+    venv_dbt = Path(os.sys.executable).parent / "dbt"
+    return DbtCliResource(
+        project_dir=dbt_project,
+        dbt_executable=str(venv_dbt) if venv_dbt.exists() else "dbt",
+    )
+
+
+def dlt_pipeline(dataset: str) -> dlt.Pipeline:
+    """The pipeline of one source into its own dataset (schema) of the working warehouse."""
+    path = warehouse_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return dlt.pipeline(
+        pipeline_name=f"klimamonitor_{dataset}",
+        destination=dlt.destinations.duckdb(credentials=str(path)),
+        dataset_name=dataset,
+        pipelines_dir=str(pipelines_dir()),
+        progress="log" if os.environ.get("KLIMAMONITOR_DLT_PROGRESS") else None,
+    )

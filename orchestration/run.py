@@ -1,0 +1,76 @@
+"""`make run`: every asset and check once, in-process through Dagster, then a short summary.
+
+Exit status 0 when the run succeeded and every check passed, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import dagster as dg
+import duckdb
+
+from ingestion.demo import generate
+from ingestion.settings import DEMO_SOURCES_DIR, source_settings, warehouse_path
+
+
+def ensure_demo_data() -> None:
+    if source_settings().mode == "demo" and not (DEMO_SOURCES_DIR / "DEMO.txt").exists():
+        written = generate(DEMO_SOURCES_DIR)
+        print(f"demo data generated: {written} files in {DEMO_SOURCES_DIR}")
+
+
+def mart_row_counts(path) -> dict[str, int]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        tables = con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_schema in ('core', 'marts') order by 1, 2"
+        ).fetchall()
+        return {f"{s}.{t}": con.execute(f'select count(*) from "{s}"."{t}"').fetchall()[0][0]
+                for s, t in tables}
+    finally:
+        con.close()
+
+
+def run_nightly(instance: dg.DagsterInstance | None = None) -> dg.ExecuteInProcessResult:
+    from orchestration.definitions import defs
+
+    job = defs.resolve_job_def("nightly_refresh")
+    quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+    return job.execute_in_process(run_config=quiet, instance=instance or dg.DagsterInstance.get(),
+                                  raise_on_error=False)
+
+
+def main() -> int:
+    settings = source_settings()
+    ensure_demo_data()
+    started = time.monotonic()
+    result = run_nightly()
+    elapsed = time.monotonic() - started
+    checks = result.get_asset_check_evaluations()
+    failed = [c for c in checks if not c.passed]
+    print()
+    print(f"klimamonitor run {result.run_id[:8]}: {'succeeded' if result.success else 'FAILED'} "
+          f"in {elapsed:.1f} s, source: {settings.mode}"
+          + (" (DEMO DATA: invented figures)" if settings.mode == "demo" else ""))
+    print(f"checks: {len(checks) - len(failed)} passed, {len(failed)} failed")
+    for check in failed:
+        print(f"  FAILED {check.asset_key.to_user_string()} {check.check_name}")
+    if not result.success:
+        for event in result.all_events:
+            if event.is_step_failure:
+                print(f"  step {event.step_key} failed: "
+                      f"{event.step_failure_data.error.message.strip()[:500]}")
+    path = warehouse_path()
+    if path.exists():
+        print("rows per table:")
+        for table, rows in mart_row_counts(path).items():
+            print(f"  {table:42s} {rows:>8,d}")
+    print(f"warehouse: {path}")
+    return 0 if result.success and not failed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

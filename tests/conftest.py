@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
+
+requires_shared = pytest.mark.skipif(
+    not SHARED_DATA.is_dir(),
+    reason=f"the real data in {SHARED_DATA} is absent (it ships beside the project in CI only)",
+)
+
+
+@pytest.fixture(scope="session")
+def demo_folder(tmp_path_factory) -> Path:
+    from ingestion.demo import generate
+
+    folder = tmp_path_factory.mktemp("demo_sources")
+    generate(folder)
+    return folder
+
+
+def run_pipeline(source: Path, workdir: Path) -> subprocess.CompletedProcess:
+    """`make run`'s entry point in a fresh process, on `source`, into `workdir`."""
+    (workdir / "dagster").mkdir(parents=True, exist_ok=True)
+    env = {
+        **os.environ,
+        "KLIMAMONITOR_SOURCE": str(source),
+        "KLIMAMONITOR_WAREHOUSE": str(workdir / "klimamonitor.duckdb"),
+        "DAGSTER_HOME": str(workdir / "dagster"),
+        "DBT_PROFILES_DIR": str(PROJECT_ROOT / "transform"),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "orchestration.run"], cwd=PROJECT_ROOT, env=env,
+        capture_output=True, text=True, timeout=600,
+    )

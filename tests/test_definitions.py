@@ -1,0 +1,72 @@
+"""A snapshot of every asset key (with its upstream keys), check, job and schedule, so lineage
+cannot drift unnoticed; and the graph is connected from each dlt table to each mart.
+
+After an intended change: `KLIMAMONITOR_UPDATE_SNAPSHOTS=1 make test`, and commit the snapshot.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+SNAPSHOT = Path(__file__).parent / "snapshots" / "definitions.txt"
+
+
+@pytest.fixture(scope="module")
+def repo():
+    from orchestration.definitions import defs
+
+    return defs.get_repository_def()
+
+
+def _describe(repo) -> str:
+    graph = repo.asset_graph
+    lines = []
+    for key in sorted(graph.get_all_asset_keys(), key=lambda k: k.to_user_string()):
+        parents = sorted(p.to_user_string() for p in graph.get(key).parent_keys)
+        lines.append(f"asset {key.to_user_string()} <- {', '.join(parents) or '(source)'}")
+    for check in sorted(graph.asset_check_keys, key=lambda c: (c.asset_key.to_user_string(), c.name)):
+        lines.append(f"check {check.asset_key.to_user_string()} : {check.name}")
+    for job in sorted(repo.get_all_jobs(), key=lambda j: j.name):
+        if not job.name.startswith("__"):
+            lines.append(f"job {job.name}")
+    for schedule in sorted(repo.schedule_defs, key=lambda s: s.name):
+        lines.append(f"schedule {schedule.name} {schedule.cron_schedule} "
+                     f"{schedule.execution_timezone} -> {schedule.job_name}")
+    return "\n".join(lines) + "\n"
+
+
+def test_snapshot(repo):
+    current = _describe(repo)
+    if os.environ.get("KLIMAMONITOR_UPDATE_SNAPSHOTS") or not SNAPSHOT.exists():
+        SNAPSHOT.write_text(current)
+    assert current == SNAPSHOT.read_text(), "lineage changed: review, then update the snapshot"
+
+
+def test_no_dangling_keys(repo):
+    graph = repo.asset_graph
+    materializable = {k for k in graph.get_all_asset_keys() if graph.get(k).is_materializable}
+    for key in graph.get_all_asset_keys():
+        for parent in graph.get(key).parent_keys:
+            assert parent in materializable, f"{key.to_user_string()} depends on {parent}"
+
+
+def test_every_mart_reaches_every_source_it_reads(repo):
+    graph = repo.asset_graph
+    mart = dg.AssetKey(["marts", "mart_municipality_progress"])
+    ancestors = graph.upstream_key_iterator(mart)
+    ancestors = set(ancestors)
+    for raw in (["klimaregnskab", "noegletal"], ["statbank", "areas"], ["statbank", "folk1a"],
+                ["plans", "plans"]):
+        assert dg.AssetKey(raw) in ancestors
+        assert graph.get(dg.AssetKey(raw)).is_materializable  # a dlt asset, not a stub
+
+
+def test_nightly_schedule(repo):
+    schedule = repo.get_schedule_def("nightly_refresh_0200")
+    assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 2 * * *",
+                                                                    "Europe/Copenhagen")
+    assert schedule.job_name == "nightly_refresh"

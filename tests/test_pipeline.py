@@ -1,0 +1,105 @@
+"""The whole pipeline, in-process through Dagster, into a temporary warehouse: the mart's content
+against figures computed here from the source files, and a second run that duplicates nothing."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from tests.conftest import run_pipeline
+
+pytestmark = pytest.mark.slow
+
+TABLES = ["statbank.areas", "statbank.folk1a", "statbank.bil54", "klimaregnskab.noegletal",
+          "plans.plans", "plans.plan_targets", "plans.plan_actions", "plans.inbox_files",
+          "core.dim_municipality", "core.fct_emissions", "core.fct_plan_targets",
+          "marts.mart_municipality_progress"]
+
+
+def _counts(path) -> dict[str, int]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return {t: con.execute(f"select count(*) from {t}").fetchall()[0][0] for t in TABLES}
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def first_run(demo_folder, tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("run")
+    result = run_pipeline(demo_folder, workdir)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    return workdir, result, _counts(workdir / "klimamonitor.duckdb")
+
+
+def test_summary_printed(first_run):
+    _, result, _ = first_run
+    assert "checks:" in result.stdout and " 0 failed" in result.stdout
+    assert "marts.mart_municipality_progress" in result.stdout
+
+
+def test_every_municipality_every_year(first_run):
+    workdir, _, _ = first_run
+    con = duckdb.connect(str(workdir / "klimamonitor.duckdb"), read_only=True)
+    per_year = con.execute("""select year, count(distinct municipality_code)
+        from marts.mart_municipality_progress group by 1 order by 1""").fetchall()
+    assert per_year == [(y, 98) for y in range(2018, 2025)]
+    assert con.execute("select count(*) from core.dim_municipality").fetchall() == [(98,)]
+    regions = con.execute("""select region_code, count(*) from core.dim_municipality
+        group by 1 order by 1""").fetchall()
+    assert regions == [("081", 11), ("082", 19), ("083", 22), ("084", 29), ("085", 17)]
+
+
+def test_mart_matches_the_source_files(first_run, demo_folder):
+    """National totals and one municipality, recomputed from the latest release's JSON."""
+    workdir, _, _ = first_run
+    latest = sorted((demo_folder / "klimaregnskab").glob("*/noegletal.jsonl"))[-1]
+    src = duckdb.connect()
+    expected = dict(src.execute(
+        """select year, sum(d."værdi") from read_json(?), unnest(response.data) as t(d)
+           where d.sektor = 'Samlet' and d.type = 'Samlet CO2-udledning' group by 1""",
+        [str(latest)]).fetchall())
+    con = duckdb.connect(str(workdir / "klimamonitor.duckdb"), read_only=True)
+    mart = dict(con.execute("""select year, sum(emissions_t) from marts.mart_municipality_progress
+        group by 1""").fetchall())
+    assert mart.keys() == expected.keys()
+    for year, total in expected.items():
+        assert mart[year] == pytest.approx(total, abs=98 * 0.5), year  # 0.1 t rounding a figure
+    sectors = con.execute("""select count(*) from (select municipality_code, year, count(*) n
+        from core.fct_emissions group by all) where n <> 5""").fetchall()
+    assert sectors == [(0,)]
+
+
+def test_path_against_the_plan_file(first_run, demo_folder):
+    """København's path in 2024, recomputed from its plan submission."""
+    workdir, _, _ = first_run
+    src = duckdb.connect()
+    plan = src.execute(
+        "select * from read_csv(?) order by plan_version desc limit 1",
+        [str(demo_folder / "plans/inbox/101_v*_plan.csv")]).fetchall()[0]
+    baseline_year, baseline, pct = plan[4], plan[5], plan[6]
+    target_2030 = baseline * (1 - pct / 100)
+    expected = baseline + (target_2030 - baseline) * (2024 - baseline_year) / (2030 - baseline_year)
+    con = duckdb.connect(str(workdir / "klimamonitor.duckdb"), read_only=True)
+    path, emissions, distance, on_track = con.execute(
+        """select target_path_t, emissions_t, distance_to_path_t, is_on_track
+           from marts.mart_municipality_progress where municipality_code = '101' and year = 2024"""
+    ).fetchall()[0]
+    assert path == pytest.approx(expected)
+    assert distance == pytest.approx(emissions - expected)
+    assert on_track == (emissions <= expected)
+
+
+def test_demo_data_is_labelled(first_run):
+    workdir, _, _ = first_run
+    con = duckdb.connect(str(workdir / "klimamonitor.duckdb"), read_only=True)
+    # the test runs on a folder of demo files: the origin says where the run read its sources
+    assert con.execute("select distinct data_origin from marts.mart_municipality_progress"
+                       ).fetchall() == [("folder",)]
+
+
+def test_rerun_duplicates_nothing(first_run, demo_folder):
+    workdir, _, counts = first_run
+    result = run_pipeline(demo_folder, workdir)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    assert _counts(workdir / "klimamonitor.duckdb") == counts

@@ -1,0 +1,95 @@
+"""Each source parser, on demo files and on the real service answers in ../shared/data."""
+
+from __future__ import annotations
+
+import pyarrow.compute as pc
+import pytest
+
+from ingestion.klimaregnskab import parse_noegletal
+from ingestion.plans import read_submission_csv
+from ingestion.readers import FolderReader, SourceInputError
+from ingestion.statbank import DATA_TABLES, parse_data_csv, parse_tableinfo_areas
+from tests.conftest import SHARED_DATA, requires_shared
+
+SAMPLES = SHARED_DATA / "api-samples"
+
+
+@requires_shared
+def test_tableinfo_hierarchy_real_sample():
+    rows = parse_tableinfo_areas((SAMPLES / "dst_tableinfo_ARE207.json").read_bytes(), "folder")
+    by_level = {}
+    for row in rows:
+        by_level.setdefault(row["area_level"], []).append(row)
+    assert [r["area_code"] for r in by_level["country"]] == ["000"]
+    assert sorted(r["area_code"] for r in by_level["region"]) == ["081", "082", "083", "084", "085"]
+    municipalities = {r["area_code"]: r for r in by_level["municipality"]}
+    assert len(municipalities) == 99  # the 98 and Christiansø, which dbt leaves out
+    assert municipalities["101"]["parent_code"] == "084"
+    assert municipalities["851"]["parent_code"] == "081"  # Aalborg
+    assert municipalities["411"]["parent_code"] == "084"
+
+
+def test_tableinfo_without_area_variable_is_a_clear_error():
+    with pytest.raises(SourceInputError, match="no OMRÅDE variable"):
+        parse_tableinfo_areas(b'{"variables": [{"id": "Tid", "values": []}]}', "demo")
+
+
+@requires_shared
+def test_statbank_csv_real_sample():
+    payload = (SAMPLES / "dst_folk1am_2026M02_raw_en.csv").read_bytes()
+    table = parse_data_csv(payload, "folk1am", ("omraade", "koen", "alder", "tid"), "folder")
+    values = dict(zip(table["omraade"].to_pylist(), table["indhold"].to_pylist(), strict=True))
+    assert values["All Denmark"] == 6028459
+    assert values["Copenhagen"] == 673391
+    assert set(table["tid"].to_pylist()) == {"2026M02"}
+
+
+def test_statbank_csv_decimal_comma_and_missing():
+    payload = (b"\xef\xbb\xbfOMR\xc3\x85DE;K\xc3\x98N;ALDER;CIVILSTAND;TID;INDHOLD\r\n"
+               b"000;TOT;IALT;TOT;2024K1;5,5\r\n084;TOT;IALT;TOT;2024K1;..\r\n")
+    table = parse_data_csv(payload, "folk1a", DATA_TABLES["folk1a"], "demo")
+    assert table["omraade"].to_pylist() == ["000", "084"]  # codes keep their leading zeros
+    assert table["indhold"].to_pylist() == [5.5, None]
+
+
+def test_statbank_csv_missing_column_names_table_and_column():
+    payload = b"\xef\xbb\xbfOMR\xc3\x85DE;TID;INDHOLD\r\n000;2024K1;1\r\n"
+    with pytest.raises(SourceInputError, match=r"statbank folk1a: columns missing.*koen"):
+        parse_data_csv(payload, "folk1a", DATA_TABLES["folk1a"], "demo")
+
+
+def test_statbank_demo_files(demo_folder):
+    reader = FolderReader(demo_folder)
+    cars = parse_data_csv(reader.read("statbank/data/BIL54.csv"), "bil54", DATA_TABLES["bil54"],
+                          "demo")
+    assert cars.num_rows == (1 + 5 + 98) * 5 * 7 * 12
+    assert set(cars["driv"].to_pylist()) == {"20200", "20205", "20210", "20225", "20232"}
+
+
+@requires_shared
+def test_noegletal_real_sample():
+    table = parse_noegletal(
+        (SAMPLES / "klimaregnskab_noegletal_2018_2023.jsonl").read_bytes(), "sample", "folder"
+    )
+    total_2023 = pc.and_(pc.equal(table["sector"], "Samlet"), pc.equal(table["year"], 2023))
+    assert round(pc.sum(table.filter(total_2023)["value"]).as_py()) == 34_039_454
+    kbh = table.filter(pc.and_(total_2023, pc.equal(table["municipality_code"], "101")))
+    assert kbh["value"].to_pylist() == [867436.9]
+    assert len(set(table["municipality_code"].to_pylist())) == 98
+
+
+def test_noegletal_broken_json_names_the_release():
+    with pytest.raises(SourceInputError, match="klimaregnskab release 2026-06-30"):
+        parse_noegletal(b'{"municipality": "101", "year": 20', "2026-06-30", "demo")
+
+
+def test_plan_csv_keeps_text_and_line_numbers(tmp_path):
+    path = tmp_path / "101_v1_targets.csv"
+    path.write_text("municipality_code,plan_version,sector,target_year,target_reduction_pct\n"
+                    "101,1,energi,2030,95\n0101,1,transport,2030,abc\n", encoding="utf-8")
+    import duckdb
+
+    table = read_submission_csv(duckdb.connect(), str(path))
+    assert table["municipality_code"].to_pylist() == ["101", "0101"]
+    assert table["target_reduction_pct"].to_pylist() == ["95", "abc"]
+    assert table["row_number"].to_pylist() == [2, 3]
