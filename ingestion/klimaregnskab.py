@@ -30,8 +30,16 @@ _ROWS = """
            d."værdi" as value, $origin as data_origin
     from answers, unnest(response.data) as t(d)
 """
-PRIMARY_KEY = ["municipality_code", "year", "release", "sector", "measure", "unit", "category",
-               "subcategory"]
+PRIMARY_KEY = [
+    "municipality_code",
+    "year",
+    "release",
+    "sector",
+    "measure",
+    "unit",
+    "category",
+    "subcategory",
+]
 
 
 def parse_noegletal(payload: bytes, release: str, origin: str) -> pa.Table:
@@ -56,7 +64,8 @@ def klimaregnskab_source(reader: FolderReader | None = None, origin: str = "demo
         releases = reader.glob("klimaregnskab/*/noegletal.jsonl")
         if not releases:
             raise SourceInputError(
-                f"klimaregnskab: no release in {reader.root}/klimaregnskab/<release>/noegletal.jsonl"
+                f"klimaregnskab: no release file in {reader.root}: expected "
+                "klimaregnskab/<release>/noegletal.jsonl"
             )
         for path in releases:
             release = path.parent.name

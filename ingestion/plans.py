@@ -21,8 +21,11 @@ from dlt.sources.filesystem import FileItemDict, filesystem
 from ingestion.plan_template import csv_kind
 
 PART_TABLES = {"plan": "plans", "targets": "plan_targets", "actions": "plan_actions"}
-_FILE_KEYS = {"primary_key": ("source_file", "row_number"), "merge_key": "source_file",
-              "write_disposition": {"disposition": "merge", "strategy": "delete-insert"}}
+_FILE_KEYS = {
+    "primary_key": ("source_file", "row_number"),
+    "merge_key": "source_file",
+    "write_disposition": {"disposition": "merge", "strategy": "delete-insert"},
+}
 
 
 def read_submission_csv(con: duckdb.DuckDBPyConnection, path: str) -> pa.Table:
@@ -54,8 +57,11 @@ def _local_path(item: FileItemDict, content: bytes):
 
 def _with_file(table: pa.Table, item: FileItemDict, digest: str, origin: str) -> pa.Table:
     n = table.num_rows
-    for name, value in (("source_file", item["file_name"]), ("file_hash", digest),
-                        ("data_origin", origin)):
+    for name, value in (
+        ("source_file", item["file_name"]),
+        ("file_hash", digest),
+        ("data_origin", origin),
+    ):
         field = pa.field(name, pa.string(), nullable=name != "data_origin")
         table = table.append_column(field, pa.array([value] * n, pa.string()))
     return table
@@ -69,10 +75,14 @@ def plans_source(inbox_url: str = "", origin: str = "demo"):
     @dlt.transformer(name="inbox_files", primary_key="source_file", write_disposition="merge")
     def inbox_files(items: list[FileItemDict]):
         for item in items:
-            yield {"source_file": item["file_name"], "part": csv_kind(item["file_name"]),
-                   "file_hash": hashlib.sha256(item.read_bytes()).hexdigest(),
-                   "size_bytes": item.get("size_in_bytes"),
-                   "modified_at": item["modification_date"], "data_origin": origin}
+            yield {
+                "source_file": item["file_name"],
+                "part": csv_kind(item["file_name"]),
+                "file_hash": hashlib.sha256(item.read_bytes()).hexdigest(),
+                "size_bytes": item.get("size_in_bytes"),
+                "modified_at": item["modification_date"],
+                "data_origin": origin,
+            }
 
     def part_transformer(part: str, table_name: str):
         @dlt.transformer(name=table_name, **_FILE_KEYS)
@@ -88,9 +98,14 @@ def plans_source(inbox_url: str = "", origin: str = "demo"):
                         table = read_submission_csv(con, path)
                 except duckdb.Error as exc:
                     yield dlt.mark.with_table_name(
-                        {"source_file": item["file_name"], "row_number": 0, "part": part,
-                         "file_hash": digest, "reason": f"not readable as CSV: {exc}",
-                         "data_origin": origin},
+                        {
+                            "source_file": item["file_name"],
+                            "row_number": 0,
+                            "part": part,
+                            "file_hash": digest,
+                            "reason": f"not readable as CSV: {exc}",
+                            "data_origin": origin,
+                        },
                         "rejected_files",
                     )
                     continue
@@ -101,5 +116,7 @@ def plans_source(inbox_url: str = "", origin: str = "demo"):
 
         return rows
 
-    return [inbox | inbox_files,
-            *(inbox | part_transformer(part, table) for part, table in PART_TABLES.items())]
+    return [
+        inbox | inbox_files,
+        *(inbox | part_transformer(part, table) for part, table in PART_TABLES.items()),
+    ]

@@ -38,9 +38,7 @@ def source_settings() -> SourceSettings:
         return SourceSettings("live", None)
     folder = Path(value).expanduser().resolve()
     if not folder.is_dir():
-        raise SystemExit(
-            f"KLIMAMONITOR_SOURCE={value!r}: not 'demo', 'live' or an existing folder"
-        )
+        raise SystemExit(f"KLIMAMONITOR_SOURCE={value!r}: not 'demo', 'live' or an existing folder")
     return SourceSettings("folder", folder)
 
 

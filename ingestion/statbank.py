@@ -47,9 +47,17 @@ def parse_tableinfo_areas(payload: bytes, origin: str) -> list[dict]:
             level, parent, region = "region", "000", code
         else:
             level, parent = "municipality", region
-        rows.append({"area_code": code, "area_name": value["text"], "area_level": level,
-                     "parent_code": parent, "hierarchy_order": order,
-                     "table_id": info.get("id"), "data_origin": origin})
+        rows.append(
+            {
+                "area_code": code,
+                "area_name": value["text"],
+                "area_level": level,
+                "parent_code": parent,
+                "hierarchy_order": order,
+                "table_id": info.get("id"),
+                "data_origin": origin,
+            }
+        )
     return rows
 
 
@@ -61,8 +69,13 @@ def parse_data_csv(payload: bytes, table: str, variables: tuple[str, ...], origi
     con = duckdb.connect()
     try:
         rel = con.read_csv(
-            io.BytesIO(payload), sep=";", decimal=",", header=True, na_values="..",
-            auto_type_candidates=["VARCHAR"], dtype={"INDHOLD": "DOUBLE"},
+            io.BytesIO(payload),
+            sep=";",
+            decimal=",",
+            header=True,
+            na_values="..",
+            auto_type_candidates=["VARCHAR"],
+            dtype={"INDHOLD": "DOUBLE"},
         )
         data = rel.to_arrow_table()
     except duckdb.Error as exc:

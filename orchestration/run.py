@@ -28,8 +28,10 @@ def mart_row_counts(path) -> dict[str, int]:
             "select table_schema, table_name from information_schema.tables "
             "where table_schema in ('core', 'marts') order by 1, 2"
         ).fetchall()
-        return {f"{s}.{t}": con.execute(f'select count(*) from "{s}"."{t}"').fetchall()[0][0]
-                for s, t in tables}
+        return {
+            f"{s}.{t}": con.execute(f'select count(*) from "{s}"."{t}"').fetchall()[0][0]
+            for s, t in tables
+        }
     finally:
         con.close()
 
@@ -39,8 +41,9 @@ def run_nightly(instance: dg.DagsterInstance | None = None) -> dg.ExecuteInProce
 
     job = defs.resolve_job_def("nightly_refresh")
     quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-    return job.execute_in_process(run_config=quiet, instance=instance or dg.DagsterInstance.get(),
-                                  raise_on_error=False)
+    return job.execute_in_process(
+        run_config=quiet, instance=instance or dg.DagsterInstance.get(), raise_on_error=False
+    )
 
 
 def main() -> int:
@@ -52,17 +55,21 @@ def main() -> int:
     checks = result.get_asset_check_evaluations()
     failed = [c for c in checks if not c.passed]
     print()
-    print(f"klimamonitor run {result.run_id[:8]}: {'succeeded' if result.success else 'FAILED'} "
-          f"in {elapsed:.1f} s, source: {settings.mode}"
-          + (" (DEMO DATA: invented figures)" if settings.mode == "demo" else ""))
+    print(
+        f"klimamonitor run {result.run_id[:8]}: {'succeeded' if result.success else 'FAILED'} "
+        f"in {elapsed:.1f} s, source: {settings.mode}"
+        + (" (DEMO DATA: invented figures)" if settings.mode == "demo" else "")
+    )
     print(f"checks: {len(checks) - len(failed)} passed, {len(failed)} failed")
     for check in failed:
         print(f"  FAILED {check.asset_key.to_user_string()} {check.check_name}")
     if not result.success:
         for event in result.all_events:
             if event.is_step_failure:
-                print(f"  step {event.step_key} failed: "
-                      f"{event.step_failure_data.error.message.strip()[:500]}")
+                print(
+                    f"  step {event.step_key} failed: "
+                    f"{event.step_failure_data.error.message.strip()[:500]}"
+                )
     path = warehouse_path()
     if path.exists():
         print("rows per table:")

@@ -36,6 +36,10 @@ def run_pipeline(source: Path, workdir: Path) -> subprocess.CompletedProcess:
         "DBT_PROFILES_DIR": str(PROJECT_ROOT / "transform"),
     }
     return subprocess.run(
-        [sys.executable, "-m", "orchestration.run"], cwd=PROJECT_ROOT, env=env,
-        capture_output=True, text=True, timeout=600,
+        [sys.executable, "-m", "orchestration.run"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )

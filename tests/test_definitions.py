@@ -28,14 +28,18 @@ def _describe(repo) -> str:
     for key in sorted(graph.get_all_asset_keys(), key=lambda k: k.to_user_string()):
         parents = sorted(p.to_user_string() for p in graph.get(key).parent_keys)
         lines.append(f"asset {key.to_user_string()} <- {', '.join(parents) or '(source)'}")
-    for check in sorted(graph.asset_check_keys, key=lambda c: (c.asset_key.to_user_string(), c.name)):
+    for check in sorted(
+        graph.asset_check_keys, key=lambda c: (c.asset_key.to_user_string(), c.name)
+    ):
         lines.append(f"check {check.asset_key.to_user_string()} : {check.name}")
     for job in sorted(repo.get_all_jobs(), key=lambda j: j.name):
         if not job.name.startswith("__"):
             lines.append(f"job {job.name}")
     for schedule in sorted(repo.schedule_defs, key=lambda s: s.name):
-        lines.append(f"schedule {schedule.name} {schedule.cron_schedule} "
-                     f"{schedule.execution_timezone} -> {schedule.job_name}")
+        lines.append(
+            f"schedule {schedule.name} {schedule.cron_schedule} "
+            f"{schedule.execution_timezone} -> {schedule.job_name}"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -59,14 +63,20 @@ def test_every_mart_reaches_every_source_it_reads(repo):
     mart = dg.AssetKey(["marts", "mart_municipality_progress"])
     ancestors = graph.upstream_key_iterator(mart)
     ancestors = set(ancestors)
-    for raw in (["klimaregnskab", "noegletal"], ["statbank", "areas"], ["statbank", "folk1a"],
-                ["plans", "plans"]):
+    for raw in (
+        ["klimaregnskab", "noegletal"],
+        ["statbank", "areas"],
+        ["statbank", "folk1a"],
+        ["plans", "plans"],
+    ):
         assert dg.AssetKey(raw) in ancestors
         assert graph.get(dg.AssetKey(raw)).is_materializable  # a dlt asset, not a stub
 
 
 def test_nightly_schedule(repo):
     schedule = repo.get_schedule_def("nightly_refresh_0200")
-    assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 2 * * *",
-                                                                    "Europe/Copenhagen")
+    assert (schedule.cron_schedule, schedule.execution_timezone) == (
+        "0 2 * * *",
+        "Europe/Copenhagen",
+    )
     assert schedule.job_name == "nightly_refresh"

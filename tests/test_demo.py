@@ -55,11 +55,13 @@ def test_real_municipalities(demo_folder):
 
 def _national(demo_folder, release):
     con = duckdb.connect()
-    return dict(con.execute(
-        """select year, sum(d."værdi") from read_json(?), unnest(response.data) as t(d)
+    return dict(
+        con.execute(
+            """select year, sum(d."værdi") from read_json(?), unnest(response.data) as t(d)
            where d.sektor = 'Samlet' and d.type = 'Samlet CO2-udledning' group by year""",
-        [str(demo_folder / f"klimaregnskab/{release}/noegletal.jsonl")],
-    ).fetchall())
+            [str(demo_folder / f"klimaregnskab/{release}/noegletal.jsonl")],
+        ).fetchall()
+    )
 
 
 def test_magnitudes_like_the_real_accounts(demo_folder):
@@ -68,12 +70,14 @@ def test_magnitudes_like_the_real_accounts(demo_folder):
     assert totals[2023] == pytest.approx(34.0e6, rel=0.03)
     assert sorted(totals) == list(range(2018, 2025))
     con = duckdb.connect()
-    by_sector = dict(con.execute(
-        """select d.sektor, sum(d."værdi") from read_json(?), unnest(response.data) as t(d)
+    by_sector = dict(
+        con.execute(
+            """select d.sektor, sum(d."værdi") from read_json(?), unnest(response.data) as t(d)
            where year = 2018 and d.type = 'Samlet CO2-udledning' and d.sektor <> 'Samlet'
            group by 1""",
-        [str(demo_folder / "klimaregnskab/2026-06-30/noegletal.jsonl")],
-    ).fetchall())
+            [str(demo_folder / "klimaregnskab/2026-06-30/noegletal.jsonl")],
+        ).fetchall()
+    )
     big_three = sorted(by_sector, key=by_sector.get, reverse=True)[:3]
     assert set(big_three) == {"Energi", "Landbrug", "Transport"}
     negative = con.execute(

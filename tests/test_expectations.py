@@ -19,7 +19,9 @@ def _warehouse(rows):
         subcategory varchar, value double)""")
     con.executemany(
         "insert into klimaregnskab.noegletal values (?, ?, 'r1', ?, 'Samlet CO2-udledning', "
-        "'Ton CO2e', '', '', ?)", rows)
+        "'Ton CO2e', '', '', ?)",
+        rows,
+    )
     return con
 
 
@@ -37,13 +39,21 @@ def test_complete_source_passes():
     assert outcome.rows_validated == 98 * 3
 
 
-@pytest.mark.parametrize("change, failing", [
-    (lambda rows: [r for r in rows if r[0] != "101"], "expect_column_values_to_be_between"),
-    (lambda rows: rows + [("999", 2023, "Energi", 1.0)], "expect_column_values_to_be_in_set"),
-    (lambda rows: rows + [("101", 2023, "Transport", -5.0)], "expect_column_values_to_be_between"),
-    (lambda rows: rows + [(c, 1980, "Energi", 1.0) for c in CODES],
-     "expect_column_values_to_be_between"),
-])
+@pytest.mark.parametrize(
+    "change, failing",
+    [
+        (lambda rows: [r for r in rows if r[0] != "101"], "expect_column_values_to_be_between"),
+        (lambda rows: rows + [("999", 2023, "Energi", 1.0)], "expect_column_values_to_be_in_set"),
+        (
+            lambda rows: rows + [("101", 2023, "Transport", -5.0)],
+            "expect_column_values_to_be_between",
+        ),
+        (
+            lambda rows: rows + [(c, 1980, "Energi", 1.0) for c in CODES],
+            "expect_column_values_to_be_between",
+        ),
+    ],
+)
 def test_bad_source_fails(change, failing):
     outcome = validate(_warehouse(change(_complete())), "klimaregnskab__noegletal", _params())
     assert not outcome.success

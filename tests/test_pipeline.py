@@ -10,10 +10,20 @@ from tests.conftest import run_pipeline
 
 pytestmark = pytest.mark.slow
 
-TABLES = ["statbank.areas", "statbank.folk1a", "statbank.bil54", "klimaregnskab.noegletal",
-          "plans.plans", "plans.plan_targets", "plans.plan_actions", "plans.inbox_files",
-          "core.dim_municipality", "core.fct_emissions", "core.fct_plan_targets",
-          "marts.mart_municipality_progress"]
+TABLES = [
+    "statbank.areas",
+    "statbank.folk1a",
+    "statbank.bil54",
+    "klimaregnskab.noegletal",
+    "plans.plans",
+    "plans.plan_targets",
+    "plans.plan_actions",
+    "plans.inbox_files",
+    "core.dim_municipality",
+    "core.fct_emissions",
+    "core.fct_plan_targets",
+    "marts.mart_municipality_progress",
+]
 
 
 def _counts(path) -> dict[str, int]:
@@ -55,13 +65,18 @@ def test_mart_matches_the_source_files(first_run, demo_folder):
     workdir, _, _ = first_run
     latest = sorted((demo_folder / "klimaregnskab").glob("*/noegletal.jsonl"))[-1]
     src = duckdb.connect()
-    expected = dict(src.execute(
-        """select year, sum(d."værdi") from read_json(?), unnest(response.data) as t(d)
+    expected = dict(
+        src.execute(
+            """select year, sum(d."værdi") from read_json(?), unnest(response.data) as t(d)
            where d.sektor = 'Samlet' and d.type = 'Samlet CO2-udledning' group by 1""",
-        [str(latest)]).fetchall())
+            [str(latest)],
+        ).fetchall()
+    )
     con = duckdb.connect(str(workdir / "klimamonitor.duckdb"), read_only=True)
-    mart = dict(con.execute("""select year, sum(emissions_t) from marts.mart_municipality_progress
-        group by 1""").fetchall())
+    mart = dict(
+        con.execute("""select year, sum(emissions_t) from marts.mart_municipality_progress
+        group by 1""").fetchall()
+    )
     assert mart.keys() == expected.keys()
     for year, total in expected.items():
         assert mart[year] == pytest.approx(total, abs=98 * 0.5), year  # 0.1 t rounding a figure
@@ -76,7 +91,8 @@ def test_path_against_the_plan_file(first_run, demo_folder):
     src = duckdb.connect()
     plan = src.execute(
         "select * from read_csv(?) order by plan_version desc limit 1",
-        [str(demo_folder / "plans/inbox/101_v*_plan.csv")]).fetchall()[0]
+        [str(demo_folder / "plans/inbox/101_v*_plan.csv")],
+    ).fetchall()[0]
     baseline_year, baseline, pct = plan[4], plan[5], plan[6]
     target_2030 = baseline * (1 - pct / 100)
     expected = baseline + (target_2030 - baseline) * (2024 - baseline_year) / (2030 - baseline_year)
@@ -94,8 +110,9 @@ def test_demo_data_is_labelled(first_run):
     workdir, _, _ = first_run
     con = duckdb.connect(str(workdir / "klimamonitor.duckdb"), read_only=True)
     # the test runs on a folder of demo files: the origin says where the run read its sources
-    assert con.execute("select distinct data_origin from marts.mart_municipality_progress"
-                       ).fetchall() == [("folder",)]
+    assert con.execute(
+        "select distinct data_origin from marts.mart_municipality_progress"
+    ).fetchall() == [("folder",)]
 
 
 def test_rerun_duplicates_nothing(first_run, demo_folder):

@@ -45,8 +45,10 @@ def test_statbank_csv_real_sample():
 
 
 def test_statbank_csv_decimal_comma_and_missing():
-    payload = (b"\xef\xbb\xbfOMR\xc3\x85DE;K\xc3\x98N;ALDER;CIVILSTAND;TID;INDHOLD\r\n"
-               b"000;TOT;IALT;TOT;2024K1;5,5\r\n084;TOT;IALT;TOT;2024K1;..\r\n")
+    payload = (
+        b"\xef\xbb\xbfOMR\xc3\x85DE;K\xc3\x98N;ALDER;CIVILSTAND;TID;INDHOLD\r\n"
+        b"000;TOT;IALT;TOT;2024K1;5,5\r\n084;TOT;IALT;TOT;2024K1;..\r\n"
+    )
     table = parse_data_csv(payload, "folk1a", DATA_TABLES["folk1a"], "demo")
     assert table["omraade"].to_pylist() == ["000", "084"]  # codes keep their leading zeros
     assert table["indhold"].to_pylist() == [5.5, None]
@@ -60,8 +62,9 @@ def test_statbank_csv_missing_column_names_table_and_column():
 
 def test_statbank_demo_files(demo_folder):
     reader = FolderReader(demo_folder)
-    cars = parse_data_csv(reader.read("statbank/data/BIL54.csv"), "bil54", DATA_TABLES["bil54"],
-                          "demo")
+    cars = parse_data_csv(
+        reader.read("statbank/data/BIL54.csv"), "bil54", DATA_TABLES["bil54"], "demo"
+    )
     assert cars.num_rows == (1 + 5 + 98) * 5 * 7 * 12
     assert set(cars["driv"].to_pylist()) == {"20200", "20205", "20210", "20225", "20232"}
 
@@ -85,8 +88,11 @@ def test_noegletal_broken_json_names_the_release():
 
 def test_plan_csv_keeps_text_and_line_numbers(tmp_path):
     path = tmp_path / "101_v1_targets.csv"
-    path.write_text("municipality_code,plan_version,sector,target_year,target_reduction_pct\n"
-                    "101,1,energi,2030,95\n0101,1,transport,2030,abc\n", encoding="utf-8")
+    path.write_text(
+        "municipality_code,plan_version,sector,target_year,target_reduction_pct\n"
+        "101,1,energi,2030,95\n0101,1,transport,2030,abc\n",
+        encoding="utf-8",
+    )
     import duckdb
 
     table = read_submission_csv(duckdb.connect(), str(path))

@@ -40,8 +40,13 @@ REGIONS = {
     "081": "Region Nordjylland",
 }
 # National totals in 2018 (Mt CO2e) by sector, and each sector's level relative to 2018.
-SECTOR_TOTALS_2018 = {"energi": 20.86, "transport": 9.02, "landbrug": 12.83, "affald": 0.81,
-                      "industri": 2.01}
+SECTOR_TOTALS_2018 = {
+    "energi": 20.86,
+    "transport": 9.02,
+    "landbrug": 12.83,
+    "affald": 0.81,
+    "industri": 2.01,
+}
 SECTOR_TRENDS = {
     "energi": (1.0, 0.843, 0.764, 0.773, 0.659, 0.571, 0.52),
     "transport": (1.0, 1.003, 0.952, 0.951, 0.935, 0.936, 0.92),
@@ -51,25 +56,58 @@ SECTOR_TRENDS = {
 }
 # Tonnes per inhabitant in 2018 by DST municipality group (shape of the real accounts).
 GROUP_RATES = {
-    "Hovedstadskommuner": {"energi": 2.4, "transport": 0.9, "landbrug": 0.02, "affald": 0.1,
-                           "industri": 0.1},
-    "Storbykommuner": {"energi": 4.6, "transport": 1.2, "landbrug": 0.7, "affald": 0.12,
-                       "industri": 1.5},
-    "Provinsbykommuner": {"energi": 3.4, "transport": 1.8, "landbrug": 1.9, "affald": 0.13,
-                          "industri": 0.13},
-    "Oplandskommuner": {"energi": 3.4, "transport": 2.2, "landbrug": 2.5, "affald": 0.14,
-                        "industri": 0.17},
-    "Landkommuner": {"energi": 4.3, "transport": 1.7, "landbrug": 6.2, "affald": 0.2,
-                     "industri": 0.18},
+    "Hovedstadskommuner": {
+        "energi": 2.4,
+        "transport": 0.9,
+        "landbrug": 0.02,
+        "affald": 0.1,
+        "industri": 0.1,
+    },
+    "Storbykommuner": {
+        "energi": 4.6,
+        "transport": 1.2,
+        "landbrug": 0.7,
+        "affald": 0.12,
+        "industri": 1.5,
+    },
+    "Provinsbykommuner": {
+        "energi": 3.4,
+        "transport": 1.8,
+        "landbrug": 1.9,
+        "affald": 0.13,
+        "industri": 0.13,
+    },
+    "Oplandskommuner": {
+        "energi": 3.4,
+        "transport": 2.2,
+        "landbrug": 2.5,
+        "affald": 0.14,
+        "industri": 0.17,
+    },
+    "Landkommuner": {
+        "energi": 4.3,
+        "transport": 1.7,
+        "landbrug": 6.2,
+        "affald": 0.2,
+        "industri": 0.18,
+    },
 }
 # How the accounts name each sector; waste comes as landfill and waste water.
-SOURCE_SECTORS = {"energi": [("Energi", 1.0)], "transport": [("Transport", 1.0)],
-                  "landbrug": [("Landbrug", 1.0)],
-                  "affald": [("Affaldsdeponi", 0.7), ("Spildevand", 0.3)],
-                  "industri": [("Kemiske processer", 1.0)]}
+SOURCE_SECTORS = {
+    "energi": [("Energi", 1.0)],
+    "transport": [("Transport", 1.0)],
+    "landbrug": [("Landbrug", 1.0)],
+    "affald": [("Affaldsdeponi", 0.7), ("Spildevand", 0.3)],
+    "industri": [("Kemiske processer", 1.0)],
+}
 EMISSION_TYPE, EMISSION_UNIT = "Samlet CO2-udledning", "Ton CO2e"
-FUELS = {"20200": None, "20205": "petrol", "20210": "diesel", "20225": "electric",
-         "20232": "plugin"}
+FUELS = {
+    "20200": None,
+    "20205": "petrol",
+    "20210": "diesel",
+    "20225": "electric",
+    "20232": "plugin",
+}
 
 
 @dataclass(frozen=True)
@@ -84,8 +122,9 @@ class Municipality:
 def municipalities() -> list[Municipality]:
     with (Path(__file__).parent / "geography.csv").open(encoding="utf-8") as f:
         return [
-            Municipality(r["code"], r["name"], r["region_code"], r["group"],
-                         int(r["population_approx"]))
+            Municipality(
+                r["code"], r["name"], r["region_code"], r["group"], int(r["population_approx"])
+            )
             for r in csv.DictReader(f)
         ]
 
@@ -143,16 +182,42 @@ def _tableinfo(munis: list[Municipality]) -> bytes:
         "updated": "2025-02-11T08:00:00",
         "active": True,
         "variables": [
-            {"id": "OMRÅDE", "text": "område", "elimination": True, "time": False,
-             "map": "Denmark_municipality_07", "values": values},
-            {"id": "KØN", "text": "køn", "elimination": True, "time": False,
-             "values": [{"id": "TOT", "text": "I alt"}]},
-            {"id": "ALDER", "text": "alder", "elimination": True, "time": False,
-             "values": [{"id": "IALT", "text": "Alder i alt"}]},
-            {"id": "CIVILSTAND", "text": "civilstand", "elimination": True, "time": False,
-             "values": [{"id": "TOT", "text": "I alt"}]},
-            {"id": "Tid", "text": "tid", "elimination": False, "time": True,
-             "values": [{"id": q, "text": q} for q in quarters]},
+            {
+                "id": "OMRÅDE",
+                "text": "område",
+                "elimination": True,
+                "time": False,
+                "map": "Denmark_municipality_07",
+                "values": values,
+            },
+            {
+                "id": "KØN",
+                "text": "køn",
+                "elimination": True,
+                "time": False,
+                "values": [{"id": "TOT", "text": "I alt"}],
+            },
+            {
+                "id": "ALDER",
+                "text": "alder",
+                "elimination": True,
+                "time": False,
+                "values": [{"id": "IALT", "text": "Alder i alt"}],
+            },
+            {
+                "id": "CIVILSTAND",
+                "text": "civilstand",
+                "elimination": True,
+                "time": False,
+                "values": [{"id": "TOT", "text": "I alt"}],
+            },
+            {
+                "id": "Tid",
+                "text": "tid",
+                "elimination": False,
+                "time": True,
+                "values": [{"id": q, "text": q} for q in quarters],
+            },
         ],
     }
     return json.dumps(info, ensure_ascii=False, indent=2).encode("utf-8")
@@ -182,8 +247,10 @@ def _population_rows(munis: list[Municipality]) -> list[list]:
         for q in range(1, 5):
             t = i + (q - 1) / 4
             pop = {m.code: round(m.population * (0.95 + 0.0075 * t)) for m in munis}
-            rows += [[area, "TOT", "IALT", "TOT", f"{year}K{q}", value]
-                     for area, value in _areas(munis, pop)]
+            rows += [
+                [area, "TOT", "IALT", "TOT", f"{year}K{q}", value]
+                for area, value in _areas(munis, pop)
+            ]
     return rows
 
 
@@ -199,13 +266,20 @@ def _car_rows(munis: list[Municipality], rng: random.Random) -> list[list]:
                 cars = m.population * (0.40 if m.group == "Hovedstadskommuner" else 0.50)
                 el, pl = cars * ev * ev_bias[m.code], cars * phev * ev_bias[m.code]
                 diesel = (cars - el - pl) * 0.33
-                values = {"20200": cars, "20205": cars - el - pl - diesel, "20210": diesel,
-                          "20225": el, "20232": pl}
+                values = {
+                    "20200": cars,
+                    "20205": cars - el - pl - diesel,
+                    "20210": diesel,
+                    "20225": el,
+                    "20232": pl,
+                }
                 for fuel, v in values.items():
                     by_fuel[fuel][m.code] = round(v)
             for fuel, values in by_fuel.items():
-                rows += [[area, "4000101002", "1000", fuel, f"{year}M{month:02d}", value]
-                         for area, value in _areas(munis, values)]
+                rows += [
+                    [area, "4000101002", "1000", fuel, f"{year}M{month:02d}", value]
+                    for area, value in _areas(munis, values)
+                ]
     return rows
 
 
@@ -223,8 +297,9 @@ def _emissions(munis: list[Municipality], rng: random.Random) -> dict:
         for m in munis:
             for i, year in enumerate(DEMO_YEARS):
                 noise = rng.uniform(0.98, 1.02)
-                out[m.code, year, sector] = level[m.code, sector] * scale * noise * (
-                    SECTOR_TRENDS[sector][i])
+                out[m.code, year, sector] = (
+                    level[m.code, sector] * scale * noise * (SECTOR_TRENDS[sector][i])
+                )
     return out
 
 
@@ -241,33 +316,75 @@ def _noegletal(munis, emissions, years, restated: bool, rng: random.Random) -> b
                 for name, share in parts:
                     v = round(value * share, 1)
                     total += v
-                    data.append({"sektor": name, "type": EMISSION_TYPE, "enhed": EMISSION_UNIT,
-                                 "værdi": v})
-            data.append({"sektor": "Samlet", "type": EMISSION_TYPE, "enhed": EMISSION_UNIT,
-                         "værdi": round(total, 1)})
-            data.append({"sektor": "Samlet", "type": "CO2-udledning pr. indbygger",
-                         "enhed": "Ton CO2e pr. indbygger",
-                         "værdi": round(total / m.population, 2)})
+                    data.append(
+                        {"sektor": name, "type": EMISSION_TYPE, "enhed": EMISSION_UNIT, "værdi": v}
+                    )
+            data.append(
+                {
+                    "sektor": "Samlet",
+                    "type": EMISSION_TYPE,
+                    "enhed": EMISSION_UNIT,
+                    "værdi": round(total, 1),
+                }
+            )
+            data.append(
+                {
+                    "sektor": "Samlet",
+                    "type": "CO2-udledning pr. indbygger",
+                    "enhed": "Ton CO2e pr. indbygger",
+                    "værdi": round(total / m.population, 2),
+                }
+            )
             line = {"municipality": m.code, "year": year, "response": {"data": data}}
             lines.append(json.dumps(line, ensure_ascii=False))
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-SECTOR_TARGET_PCT = {"energi": (85, 98), "transport": (35, 65), "landbrug": (20, 45),
-                     "affald": (30, 60), "industri": (40, 75)}
-SECTOR_COVERAGE = {"energi": (0.8, 1.1), "transport": (0.3, 0.75), "landbrug": (0.1, 0.5),
-                   "affald": (0.6, 1.0), "industri": (0.5, 0.9)}
+SECTOR_TARGET_PCT = {
+    "energi": (85, 98),
+    "transport": (35, 65),
+    "landbrug": (20, 45),
+    "affald": (30, 60),
+    "industri": (40, 75),
+}
+SECTOR_COVERAGE = {
+    "energi": (0.8, 1.1),
+    "transport": (0.3, 0.75),
+    "landbrug": (0.1, 0.5),
+    "affald": (0.6, 1.0),
+    "industri": (0.5, 0.9),
+}
 ACTION_TITLES = {
-    "energi": ["Udfasning af oliefyr", "Fjernvarme til nye områder", "Solceller på kommunale tage",
-               "Energirenovering af kommunale bygninger", "Havvind- og landvindprojekt"],
-    "transport": ["Elbusser i den kollektive trafik", "Ladestandere i boligområder",
-                  "Cykelsuperstier", "Grøn kommunal bilpark", "Samkørselsordning"],
-    "landbrug": ["Udtagning af lavbundsjorde", "Skovrejsning", "Biogas fra husdyrgødning",
-                 "Klimarådgivning til landmænd"],
-    "affald": ["Bedre sortering af plast", "Metanfangst på lossepladsen",
-               "Renseanlæg med lattergasreduktion"],
-    "industri": ["Energisyn i virksomheder", "Grøn omstilling af procesvarme",
-                 "CO2-fangst på industrianlæg"],
+    "energi": [
+        "Udfasning af oliefyr",
+        "Fjernvarme til nye områder",
+        "Solceller på kommunale tage",
+        "Energirenovering af kommunale bygninger",
+        "Havvind- og landvindprojekt",
+    ],
+    "transport": [
+        "Elbusser i den kollektive trafik",
+        "Ladestandere i boligområder",
+        "Cykelsuperstier",
+        "Grøn kommunal bilpark",
+        "Samkørselsordning",
+    ],
+    "landbrug": [
+        "Udtagning af lavbundsjorde",
+        "Skovrejsning",
+        "Biogas fra husdyrgødning",
+        "Klimarådgivning til landmænd",
+    ],
+    "affald": [
+        "Bedre sortering af plast",
+        "Metanfangst på lossepladsen",
+        "Renseanlæg med lattergasreduktion",
+    ],
+    "industri": [
+        "Energisyn i virksomheder",
+        "Grøn omstilling af procesvarme",
+        "CO2-fangst på industrianlæg",
+    ],
 }
 ADAPTATION_TITLES = ["Skybrudssikring af bymidten", "Kystbeskyttelse", "Grønne tage og regnbede"]
 UNITS = ["Teknik og Miljø", "Plan og Byg", "Klimasekretariatet", "Forsyningen", "Erhverv"]
@@ -290,7 +407,8 @@ def _plan_files(munis, emissions, rng: random.Random) -> dict[str, bytes]:
             parts = _plan_parts(m, version, baseline_year, adopted, submitted, emissions, rng)
             for kind, rows in parts.items():
                 files[f"plans/inbox/{csv_file_name(m.code, version, kind)}"] = _template_csv(
-                    kind, rows)
+                    kind, rows
+                )
     return files
 
 
@@ -298,9 +416,18 @@ def _plan_parts(m, version, baseline_year, adopted, submitted, emissions, rng) -
     baseline = {s: emissions[m.code, baseline_year, s] for s in SECTOR_TARGET_PCT}
     baseline_total = sum(baseline.values())
     target_pct = rng.choice([55, 60, 65, 70, 70, 70, 75, 80])
-    plan = [[m.code, version, adopted, submitted, baseline_year,
-             round(baseline_total * rng.uniform(0.98, 1.02)), target_pct,
-             rng.choice([2035, 2040, 2045, 2050, 2050, 2050])]]
+    plan = [
+        [
+            m.code,
+            version,
+            adopted,
+            submitted,
+            baseline_year,
+            round(baseline_total * rng.uniform(0.98, 1.02)),
+            target_pct,
+            rng.choice([2035, 2040, 2045, 2050, 2050, 2050]),
+        ]
+    ]
     targets, actions = [], []
     for sector, (lo, hi) in SECTOR_TARGET_PCT.items():
         pct = rng.randint(lo, hi)
@@ -318,8 +445,22 @@ def _plan_parts(m, version, baseline_year, adopted, submitted, emissions, rng) -
         start = date(2020, 1, 1) + timedelta(days=rng.randint(0, 6 * 365))
         end = start + timedelta(days=rng.randint(365, 6 * 365))
         status = rng.choices(["planned", "in_progress", "done", "cancelled"], [35, 35, 20, 10])[0]
-        action_rows.append([m.code, version, f"K{m.code}-A{i:02d}", title, sector, kind,
-                            reduction, status, rng.choice(UNITS), start, end, submitted])
+        action_rows.append(
+            [
+                m.code,
+                version,
+                f"K{m.code}-A{i:02d}",
+                title,
+                sector,
+                kind,
+                reduction,
+                status,
+                rng.choice(UNITS),
+                start,
+                end,
+                submitted,
+            ]
+        )
     return {"plan": plan, "targets": targets, "actions": action_rows}
 
 

@@ -4,7 +4,6 @@ Each run builds a fresh source and pipeline from the current settings (KLIMAMONI
 warehouse path); the objects given to the decorator only describe the assets.
 """
 
-
 import dagster as dg
 from dagster_dlt import DagsterDltResource, dlt_assets
 
@@ -35,21 +34,36 @@ def _plans():
     return plans_source(inbox_url=inbox.as_uri(), origin=settings.origin)
 
 
-@dlt_assets(dlt_source=statbank_source(), dlt_pipeline=dlt_pipeline("statbank"),
-            name="statbank", dagster_dlt_translator=TRANSLATOR)
+@dlt_assets(
+    dlt_source=statbank_source(),
+    dlt_pipeline=dlt_pipeline("statbank"),
+    name="statbank",
+    dagster_dlt_translator=TRANSLATOR,
+)
 def statbank_assets(context: dg.AssetExecutionContext, dlt: DagsterDltResource):
-    yield from dlt.run(context=context, dlt_source=_statbank(), dlt_pipeline=dlt_pipeline("statbank"))
+    yield from dlt.run(
+        context=context, dlt_source=_statbank(), dlt_pipeline=dlt_pipeline("statbank")
+    )
 
 
-@dlt_assets(dlt_source=klimaregnskab_source(), dlt_pipeline=dlt_pipeline("klimaregnskab"),
-            name="klimaregnskab", dagster_dlt_translator=TRANSLATOR)
+@dlt_assets(
+    dlt_source=klimaregnskab_source(),
+    dlt_pipeline=dlt_pipeline("klimaregnskab"),
+    name="klimaregnskab",
+    dagster_dlt_translator=TRANSLATOR,
+)
 def klimaregnskab_assets(context: dg.AssetExecutionContext, dlt: DagsterDltResource):
-    yield from dlt.run(context=context, dlt_source=_klimaregnskab(),
-                       dlt_pipeline=dlt_pipeline("klimaregnskab"))
+    yield from dlt.run(
+        context=context, dlt_source=_klimaregnskab(), dlt_pipeline=dlt_pipeline("klimaregnskab")
+    )
 
 
-@dlt_assets(dlt_source=plans_source(inbox_url="file:///nonexistent"),
-            dlt_pipeline=dlt_pipeline("plans"), name="plans", dagster_dlt_translator=TRANSLATOR)
+@dlt_assets(
+    dlt_source=plans_source(inbox_url="file:///nonexistent"),
+    dlt_pipeline=dlt_pipeline("plans"),
+    name="plans",
+    dagster_dlt_translator=TRANSLATOR,
+)
 def plans_assets(context: dg.AssetExecutionContext, dlt: DagsterDltResource):
     yield from dlt.run(context=context, dlt_source=_plans(), dlt_pipeline=dlt_pipeline("plans"))
 

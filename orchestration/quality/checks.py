@@ -28,17 +28,22 @@ def municipality_codes(con: duckdb.DuckDBPyConnection) -> list[str]:
 def _result(outcome: SuiteOutcome) -> dg.AssetCheckResult:
     table = "\n".join(
         ["| expectation | column | passed | unexpected | examples |", "|---|---|---|---|---|"]
-        + [f"| {o.expectation} | {o.column or ''} | {'yes' if o.success else 'NO'} | "
-           f"{o.unexpected_count if o.unexpected_count is not None else ''} | "
-           f"{', '.join(map(str, o.partial_unexpected[:5]))} |" for o in outcome.outcomes]
+        + [
+            f"| {o.expectation} | {o.column or ''} | {'yes' if o.success else 'NO'} | "
+            f"{o.unexpected_count if o.unexpected_count is not None else ''} | "
+            f"{', '.join(map(str, o.partial_unexpected[:5]))} |"
+            for o in outcome.outcomes
+        ]
     )
     return dg.AssetCheckResult(
         passed=outcome.success,
         severity=dg.AssetCheckSeverity.ERROR,
         description=f"GX suite {outcome.suite}: {len(outcome.failed)} of "
         f"{len(outcome.outcomes)} expectations failed",
-        metadata={"rows_validated": outcome.rows_validated,
-                  "expectations": dg.MetadataValue.md(table)},
+        metadata={
+            "rows_validated": outcome.rows_validated,
+            "expectations": dg.MetadataValue.md(table),
+        },
     )
 
 
@@ -55,11 +60,15 @@ def gx_klimaregnskab_noegletal() -> dg.AssetCheckResult:
     con = duckdb.connect(str(warehouse_path()))
     try:
         codes = municipality_codes(con)
-        outcome = validate(con, "klimaregnskab__noegletal", {
-            "municipality_codes": codes,
-            "n_municipalities": len(codes),
-            "next_year": date.today().year + 1,
-        })
+        outcome = validate(
+            con,
+            "klimaregnskab__noegletal",
+            {
+                "municipality_codes": codes,
+                "n_municipalities": len(codes),
+                "next_year": date.today().year + 1,
+            },
+        )
     finally:
         con.close()
     return _result(outcome)

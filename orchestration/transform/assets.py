@@ -1,6 +1,5 @@
 """The dbt project as Dagster assets; dbt tests (data and unit) become asset checks."""
 
-
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 

@@ -14,7 +14,10 @@ outside as (
 
 population as (
 
-    select area_code, population, period as population_period
+    select
+        area_code,
+        population,
+        period as population_period
     from {{ ref('stg_statbank__population') }}
     qualify row_number() over (partition by area_code order by period_start desc) = 1
 
@@ -43,7 +46,8 @@ municipalities as (
     inner join areas as regions on areas.parent_code = regions.area_code
     left join population on areas.area_code = population.area_code
     left join plans on areas.area_code = plans.municipality_code
-    where areas.area_level = 'municipality'
+    where
+        areas.area_level = 'municipality'
         and areas.area_code not in (select area_code from outside)
 
 )

@@ -17,7 +17,10 @@ plans as (
 
 current_plans as (
 
-    select municipality_code, plan_version from {{ ref('int_plans__current') }}
+    select
+        municipality_code,
+        plan_version
+    from {{ ref('int_plans__current') }}
 
 ),
 
@@ -42,18 +45,22 @@ joined as (
         targets.source_file
     from targets
     inner join plans
-        on targets.municipality_code = plans.municipality_code
-        and targets.plan_version = plans.plan_version
+        on
+            targets.municipality_code = plans.municipality_code
+            and targets.plan_version = plans.plan_version
     left join emissions
-        on targets.municipality_code = emissions.municipality_code
-        and plans.baseline_year = emissions.year
-        and targets.sector_code = emissions.sector_code
+        on
+            targets.municipality_code = emissions.municipality_code
+            and plans.baseline_year = emissions.year
+            and targets.sector_code = emissions.sector_code
     left join current_plans
-        on targets.municipality_code = current_plans.municipality_code
-        and targets.plan_version = current_plans.plan_version
+        on
+            targets.municipality_code = current_plans.municipality_code
+            and targets.plan_version = current_plans.plan_version
     qualify row_number() over (
-        partition by targets.municipality_code, targets.plan_version, targets.sector_code,
-        targets.target_year
+        partition by
+            targets.municipality_code, targets.plan_version, targets.sector_code,
+            targets.target_year
         order by targets.source_file desc, targets.source_row desc
     ) = 1
 

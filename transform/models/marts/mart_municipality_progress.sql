@@ -28,7 +28,10 @@ plans as (
 
 population as (
 
-    select area_code, year(period_start) as year, population
+    select
+        area_code,
+        year(period_start) as year,
+        population
     from {{ ref('stg_statbank__population') }}
     qualify row_number() over (partition by area_code, year(period_start) order by period_start) = 1
 
@@ -56,8 +59,9 @@ joined as (
     inner join municipalities on emissions.municipality_code = municipalities.municipality_code
     left join plans on emissions.municipality_code = plans.municipality_code
     left join population
-        on emissions.municipality_code = population.area_code
-        and emissions.year = population.year
+        on
+            emissions.municipality_code = population.area_code
+            and emissions.year = population.year
 
 ),
 

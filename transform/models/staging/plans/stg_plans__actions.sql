@@ -32,18 +32,23 @@ renamed as (
                 then 'plan_version: not a whole number: ' || coalesce(plan_version, '(empty)')
             when nullif(trim(action_id), '') is null
                 then 'action_id: empty'
-            when lower(trim(sector)) not in (select sector_code from {{ ref('sectors') }})
+            when
+                lower(trim(sector)) not in (select sector_code from {{ ref('sectors') }})
                 or sector is null
                 then 'sector: not one of the template sectors: ' || coalesce(sector, '(empty)')
             when lower(trim(action_type)) not in ('mitigation', 'adaptation') or action_type is null
                 then 'action_type: not mitigation or adaptation: ' || coalesce(action_type, '(empty)')
-            when try_cast(expected_reduction_2030_t as double) is null
+            when
+                try_cast(expected_reduction_2030_t as double) is null
                 or try_cast(expected_reduction_2030_t as double) < 0
-                then 'expected_reduction_2030_t: not a number >= 0: '
-                || coalesce(expected_reduction_2030_t, '(empty)')
-            when lower(trim(status)) not in ('planned', 'in_progress', 'done', 'cancelled')
+                then
+                    'expected_reduction_2030_t: not a number >= 0: '
+                    || coalesce(expected_reduction_2030_t, '(empty)')
+            when
+                lower(trim(status)) not in ('planned', 'in_progress', 'done', 'cancelled')
                 or status is null
-                then 'status: not planned, in_progress, done or cancelled: ' || coalesce(status, '(empty)')
+                then
+                    'status: not planned, in_progress, done or cancelled: ' || coalesce(status, '(empty)')
             when try_cast(start_date as date) is null
                 then 'start_date: not a date (YYYY-MM-DD): ' || coalesce(start_date, '(empty)')
             when try_cast(end_date as date) is null

@@ -28,16 +28,22 @@ renamed as (
                 then 'plan_version: not a whole number: ' || coalesce(plan_version, '(empty)')
             when try_cast(adopted_date as date) is null
                 then 'adopted_date: not a date (YYYY-MM-DD): ' || coalesce(adopted_date, '(empty)')
-            when try_cast(baseline_year as integer) is null
-                then 'baseline_year: not a year: ' || coalesce(baseline_year, '(empty)')
-            when try_cast(baseline_emissions_t as double) is null
+            when
+                try_cast(baseline_year as integer) is null
+                or try_cast(baseline_year as integer) not between 1990 and 2029
+                then 'baseline_year: not a year 1990-2029: ' || coalesce(baseline_year, '(empty)')
+            when
+                try_cast(baseline_emissions_t as double) is null
                 or try_cast(baseline_emissions_t as double) <= 0
-                then 'baseline_emissions_t: not a positive number: '
-                || coalesce(baseline_emissions_t, '(empty)')
-            when try_cast(target_2030_pct as double) is null
+                then
+                    'baseline_emissions_t: not a positive number: '
+                    || coalesce(baseline_emissions_t, '(empty)')
+            when
+                try_cast(target_2030_pct as double) is null
                 or try_cast(target_2030_pct as double) not between 0 and 100
                 then 'target_2030_pct: not a percentage 0-100: ' || coalesce(target_2030_pct, '(empty)')
-            when try_cast(neutrality_year as integer) is null
+            when
+                try_cast(neutrality_year as integer) is null
                 or try_cast(neutrality_year as integer) not between 2030 and 2100
                 then 'neutrality_year: not a year 2030-2100: ' || coalesce(neutrality_year, '(empty)')
         end as rejection_reason

@@ -23,16 +23,20 @@ renamed as (
                 then 'municipality_code: not a 3-digit code: ' || coalesce(municipality_code, '(empty)')
             when try_cast(plan_version as integer) is null
                 then 'plan_version: not a whole number: ' || coalesce(plan_version, '(empty)')
-            when lower(trim(sector)) not in (select sector_code from {{ ref('sectors') }})
+            when
+                lower(trim(sector)) not in (select sector_code from {{ ref('sectors') }})
                 or sector is null
                 then 'sector: not one of the template sectors: ' || coalesce(sector, '(empty)')
-            when try_cast(target_year as integer) is null
+            when
+                try_cast(target_year as integer) is null
                 or try_cast(target_year as integer) not between 2020 and 2100
                 then 'target_year: not a year 2020-2100: ' || coalesce(target_year, '(empty)')
-            when try_cast(target_reduction_pct as double) is null
+            when
+                try_cast(target_reduction_pct as double) is null
                 or try_cast(target_reduction_pct as double) not between 0 and 100
-                then 'target_reduction_pct: not a percentage 0-100: '
-                || coalesce(target_reduction_pct, '(empty)')
+                then
+                    'target_reduction_pct: not a percentage 0-100: '
+                    || coalesce(target_reduction_pct, '(empty)')
         end as rejection_reason
     from source
 
