@@ -34,38 +34,25 @@ def _plans():
     return plans_source(inbox_url=inbox.as_uri(), origin=settings.origin)
 
 
-@dlt_assets(
-    dlt_source=statbank_source(),
-    dlt_pipeline=dlt_pipeline("statbank"),
-    name="statbank",
-    dagster_dlt_translator=TRANSLATOR,
-)
-def statbank_assets(context: dg.AssetExecutionContext, dlt: DagsterDltResource):
-    yield from dlt.run(
-        context=context, dlt_source=_statbank(), dlt_pipeline=dlt_pipeline("statbank")
+def _source_assets(dataset: str, make_source, describe_source) -> dg.AssetsDefinition:
+    """One dlt source as a multi-asset; `make_source` builds it from the current settings."""
+
+    @dlt_assets(
+        dlt_source=describe_source,
+        dlt_pipeline=dlt_pipeline(dataset),
+        name=dataset,
+        dagster_dlt_translator=TRANSLATOR,
     )
+    def assets(context: dg.AssetExecutionContext, dlt: DagsterDltResource):
+        yield from dlt.run(
+            context=context, dlt_source=make_source(), dlt_pipeline=dlt_pipeline(dataset)
+        )
+
+    return assets
 
 
-@dlt_assets(
-    dlt_source=klimaregnskab_source(),
-    dlt_pipeline=dlt_pipeline("klimaregnskab"),
-    name="klimaregnskab",
-    dagster_dlt_translator=TRANSLATOR,
-)
-def klimaregnskab_assets(context: dg.AssetExecutionContext, dlt: DagsterDltResource):
-    yield from dlt.run(
-        context=context, dlt_source=_klimaregnskab(), dlt_pipeline=dlt_pipeline("klimaregnskab")
-    )
-
-
-@dlt_assets(
-    dlt_source=plans_source(inbox_url="file:///nonexistent"),
-    dlt_pipeline=dlt_pipeline("plans"),
-    name="plans",
-    dagster_dlt_translator=TRANSLATOR,
-)
-def plans_assets(context: dg.AssetExecutionContext, dlt: DagsterDltResource):
-    yield from dlt.run(context=context, dlt_source=_plans(), dlt_pipeline=dlt_pipeline("plans"))
-
-
-ASSETS = [statbank_assets, klimaregnskab_assets, plans_assets]
+ASSETS = [
+    _source_assets("statbank", _statbank, statbank_source()),
+    _source_assets("klimaregnskab", _klimaregnskab, klimaregnskab_source()),
+    _source_assets("plans", _plans, plans_source(inbox_url="file:///nonexistent")),
+]

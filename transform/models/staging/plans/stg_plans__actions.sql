@@ -9,11 +9,7 @@ source as (
 renamed as (
 
     select
-        source_file,
-        row_number as source_row,
-        file_hash,
-        municipality_code,
-        try_cast(plan_version as integer) as plan_version,
+        {{ plan_row_context() }},
         action_id,
         title,
         lower(trim(sector)) as sector_code,
@@ -26,10 +22,7 @@ renamed as (
         try_cast(status_date as date) as status_date,
         data_origin,
         case
-            when not regexp_full_match(coalesce(municipality_code, ''), '[0-9]{3}')
-                then 'municipality_code: not a 3-digit code: ' || coalesce(municipality_code, '(empty)')
-            when try_cast(plan_version as integer) is null
-                then 'plan_version: not a whole number: ' || coalesce(plan_version, '(empty)')
+            {{ plan_key_rejections() }}
             when nullif(trim(action_id), '') is null
                 then 'action_id: empty'
             when

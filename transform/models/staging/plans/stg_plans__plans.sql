@@ -9,11 +9,7 @@ source as (
 renamed as (
 
     select
-        source_file,
-        row_number as source_row,
-        file_hash,
-        municipality_code,
-        try_cast(plan_version as integer) as plan_version,
+        {{ plan_row_context() }},
         try_cast(adopted_date as date) as adopted_date,
         try_cast(submitted_date as date) as submitted_date,
         try_cast(baseline_year as integer) as baseline_year,
@@ -22,10 +18,7 @@ renamed as (
         try_cast(neutrality_year as integer) as neutrality_year,
         data_origin,
         case
-            when not regexp_full_match(coalesce(municipality_code, ''), '[0-9]{3}')
-                then 'municipality_code: not a 3-digit code: ' || coalesce(municipality_code, '(empty)')
-            when try_cast(plan_version as integer) is null
-                then 'plan_version: not a whole number: ' || coalesce(plan_version, '(empty)')
+            {{ plan_key_rejections() }}
             when try_cast(adopted_date as date) is null
                 then 'adopted_date: not a date (YYYY-MM-DD): ' || coalesce(adopted_date, '(empty)')
             when

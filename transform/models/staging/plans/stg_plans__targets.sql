@@ -9,20 +9,13 @@ source as (
 renamed as (
 
     select
-        source_file,
-        row_number as source_row,
-        file_hash,
-        municipality_code,
-        try_cast(plan_version as integer) as plan_version,
+        {{ plan_row_context() }},
         lower(trim(sector)) as sector_code,
         try_cast(target_year as integer) as target_year,
         try_cast(target_reduction_pct as double) as target_reduction_pct,
         data_origin,
         case
-            when not regexp_full_match(coalesce(municipality_code, ''), '[0-9]{3}')
-                then 'municipality_code: not a 3-digit code: ' || coalesce(municipality_code, '(empty)')
-            when try_cast(plan_version as integer) is null
-                then 'plan_version: not a whole number: ' || coalesce(plan_version, '(empty)')
+            {{ plan_key_rejections() }}
             when
                 lower(trim(sector)) not in (select sector_code from {{ ref('sectors') }})
                 or sector is null
