@@ -45,10 +45,6 @@ TEMPLATE_COLUMNS: dict[str, tuple[str, ...]] = {
     ),
 }
 
-PLAN_SECTORS = ("energi", "transport", "landbrug", "affald", "industri")
-ACTION_STATUSES = ("planned", "in_progress", "done", "cancelled")
-ACTION_TYPES = ("mitigation", "adaptation")
-
 _CSV_NAME = re.compile(r"^(?P<code>\d{3})_v(?P<version>\d+)_(?P<kind>plan|targets|actions)\.csv$")
 
 
