@@ -3,8 +3,9 @@
 Documented for the municipalities in `docs/plan-template.md`. A submission for municipality
 `101`, plan version 2, is three CSV files in the inbox, `101_v2_plan.csv`, `101_v2_targets.csv`
 and `101_v2_actions.csv`, or one workbook `101_v2.xlsx` with the sheets `plan`, `targets` and
-`actions`. Every row names its municipality and plan version, so a row is never read out of its
-context.
+`actions`. Each yearly status report on the actions of that version is one more file,
+`101_v2_status_2025.csv`. Every row names its municipality and plan version, so a row is never
+read out of its context.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ TEMPLATE_COLUMNS: dict[str, tuple[str, ...]] = {
         "baseline_emissions_t",
         "target_2030_pct",
         "neutrality_year",
+        "dk2020_cohort",
     ),
     "targets": (
         "municipality_code",
@@ -43,16 +45,27 @@ TEMPLATE_COLUMNS: dict[str, tuple[str, ...]] = {
         "end_date",
         "status_date",
     ),
+    "status": (
+        "municipality_code",
+        "plan_version",
+        "action_id",
+        "status",
+        "status_date",
+        "comment",
+    ),
 }
 
-_CSV_NAME = re.compile(r"^(?P<code>\d{3})_v(?P<version>\d+)_(?P<kind>plan|targets|actions)\.csv$")
+_CSV_NAME = re.compile(
+    r"^(?P<code>\d{3})_v(?P<version>\d+)_(?:(?P<kind>plan|targets|actions)|(?P<status>status)_\d{4})\.csv$"
+)
 
 
 def csv_kind(file_name: str) -> str | None:
     """The template part a CSV file holds, from its name, or None when the name is not one."""
     match = _CSV_NAME.match(file_name.rsplit("/", 1)[-1])
-    return match["kind"] if match else None
+    return (match["kind"] or match["status"]) if match else None
 
 
-def csv_file_name(code: str, version: int, kind: str) -> str:
-    return f"{code}_v{version}_{kind}.csv"
+def csv_file_name(code: str, version: int, kind: str, year: int | None = None) -> str:
+    """The file name of a template part; a status report carries the year it reports on."""
+    return f"{code}_v{version}_{kind}{f'_{year}' if year else ''}.csv"

@@ -18,9 +18,14 @@ import duckdb
 import pyarrow as pa
 from dlt.sources.filesystem import FileItemDict, filesystem
 
-from ingestion.plan_template import csv_kind
+from ingestion.plan_template import TEMPLATE_COLUMNS, csv_kind
 
-PART_TABLES = {"plan": "plans", "targets": "plan_targets", "actions": "plan_actions"}
+PART_TABLES = {
+    "plan": "plans",
+    "targets": "plan_targets",
+    "actions": "plan_actions",
+    "status": "plan_status_updates",
+}
 _FILE_KEYS = {
     "primary_key": ("source_file", "row_number"),
     "merge_key": "source_file",
@@ -85,7 +90,11 @@ def plans_source(inbox_url: str = "", origin: str = "demo"):
             }
 
     def part_transformer(part: str, table_name: str):
-        @dlt.transformer(name=table_name, **_FILE_KEYS)
+        # Every template column exists in the raw table, so a file without one is a row to reject
+        # in staging rather than a model that fails to build.
+        template = {name: {"data_type": "text"} for name in TEMPLATE_COLUMNS[part]}
+
+        @dlt.transformer(name=table_name, columns=template, **_FILE_KEYS)
         def rows(items: list[FileItemDict]):
             tables, con = [], duckdb.connect()
             for item in items:

@@ -12,6 +12,7 @@ Layout written (the same as a snapshot folder of the live services):
     klimaregnskab/<release>/noegletal.jsonl    one line per municipality and year:
                                                {"municipality", "year", "response": {"data": [...]}}
     plans/inbox/<code>_v<n>_<part>.csv         plan submissions in the template
+    plans/inbox/<code>_v<n>_status_<year>.csv  yearly status reports on the actions
 """
 
 from __future__ import annotations
@@ -388,31 +389,76 @@ ACTION_TITLES = {
 }
 ADAPTATION_TITLES = ["Skybrudssikring af bymidten", "Kystbeskyttelse", "Grønne tage og regnbede"]
 UNITS = ["Teknik og Miljø", "Plan og Byg", "Klimasekretariatet", "Forsyningen", "Erhverv"]
+# DK2020 cohorts and the window in which a cohort's first plans were adopted. København planned
+# through C40 on its own; the split 20 / 46 / rest is the programme's.
+COHORT_ADOPTION = {
+    "pilot_2019": (date(2020, 6, 1), 400),
+    "round1_2020": (date(2021, 3, 1), 450),
+    "round2_2021": (date(2022, 3, 1), 500),
+    "c40_own_plan": (date(2020, 9, 1), 60),
+}
+# A status report moves an action on, from the status it had, with these weights.
+STATUS_MOVES = {
+    "planned": (["planned", "in_progress", "cancelled"], [55, 40, 5]),
+    "in_progress": (["in_progress", "done", "cancelled"], [60, 35, 5]),
+    "done": (["done"], [1]),
+    "cancelled": (["cancelled"], [1]),
+}
+
+
+def _cohorts(munis: list[Municipality], rng: random.Random) -> dict[str, str]:
+    others = [m.code for m in munis if m.code != "101"]
+    rng.shuffle(others)
+    cohorts = {"101": "c40_own_plan"}
+    for i, code in enumerate(others):
+        cohorts[code] = "pilot_2019" if i < 20 else "round1_2020" if i < 66 else "round2_2021"
+    return cohorts
 
 
 def _plan_files(munis, emissions, rng: random.Random) -> dict[str, bytes]:
-    """Plan submissions: 96 municipalities with adopted plans, a fifth of them revised."""
+    """Plan submissions: 96 municipalities with adopted plans, a fifth of them revised, most with
+    a status report for 2025 on the actions of the plan in force."""
     without_plan = set(rng.sample([m.code for m in munis if m.code != "101"], 2))
+    cohorts = _cohorts(munis, rng)
     files = {}
     for m in munis:
         if m.code in without_plan:
             continue
         versions = [1, 2] if rng.random() < 0.2 else [1]
         baseline_year = 2018 if rng.random() < 0.8 else 2019
+        first, spread = COHORT_ADOPTION[cohorts[m.code]]
         for version in versions:
-            adopted = date(2020, 6, 1) + timedelta(days=rng.randint(0, 900))
+            adopted = first + timedelta(days=rng.randint(0, spread))
             if version == 2:
                 adopted = date(2024, 3, 1) + timedelta(days=rng.randint(0, 500))
             submitted = adopted + timedelta(days=rng.randint(14, 120))
-            parts = _plan_parts(m, version, baseline_year, adopted, submitted, emissions, rng)
+            parts = _plan_parts(
+                m, version, baseline_year, adopted, submitted, cohorts[m.code], emissions, rng
+            )
             for kind, rows in parts.items():
                 files[f"plans/inbox/{csv_file_name(m.code, version, kind)}"] = _template_csv(
                     kind, rows
                 )
+        if rng.random() < 0.75:
+            report = _status_report(parts["actions"], date(2026, 1, 15), rng)
+            name = csv_file_name(m.code, versions[-1], "status", 2025)
+            files[f"plans/inbox/{name}"] = _template_csv("status", report)
     return files
 
 
-def _plan_parts(m, version, baseline_year, adopted, submitted, emissions, rng) -> dict:
+def _status_report(actions: list[list], reported: date, rng: random.Random) -> list[list]:
+    """Each action of the plan in force, with the status it has moved on to since the plan."""
+    report_date = reported + timedelta(days=rng.randint(0, 75))
+    rows = []
+    for code, version, action_id, _, _, _, _, status, *_ in actions:
+        choices, weights = STATUS_MOVES[status]
+        new = rng.choices(choices, weights)[0]
+        comment = "" if new == status else f"{status} -> {new}"
+        rows.append([code, version, action_id, new, report_date, comment])
+    return rows
+
+
+def _plan_parts(m, version, baseline_year, adopted, submitted, cohort, emissions, rng) -> dict:
     baseline = {s: emissions[m.code, baseline_year, s] for s in SECTOR_TARGET_PCT}
     baseline_total = sum(baseline.values())
     target_pct = rng.choice([55, 60, 65, 70, 70, 70, 75, 80])
@@ -426,6 +472,7 @@ def _plan_parts(m, version, baseline_year, adopted, submitted, emissions, rng) -
             round(baseline_total * rng.uniform(0.98, 1.02)),
             target_pct,
             rng.choice([2035, 2040, 2045, 2050, 2050, 2050]),
+            cohort,
         ]
     ]
     targets, actions = [], []
@@ -441,15 +488,21 @@ def _plan_parts(m, version, baseline_year, adopted, submitted, emissions, rng) -
     for title in rng.sample(ADAPTATION_TITLES, rng.randint(1, 2)):
         actions.append(("energi" if "tage" in title else "affald", title, "adaptation", 0))
     action_rows = []
-    for i, (sector, title, kind, reduction) in enumerate(actions, start=1):
+    for sector, title, kind, reduction in actions:
+        # The id stays with the action from one plan version to the next.
+        titles = ADAPTATION_TITLES if kind == "adaptation" else ACTION_TITLES[sector]
+        prefix = "KLI" if kind == "adaptation" else sector[:3].upper()
+        action_id = f"K{m.code}-{prefix}{titles.index(title) + 1:02d}"
         start = date(2020, 1, 1) + timedelta(days=rng.randint(0, 6 * 365))
         end = start + timedelta(days=rng.randint(365, 6 * 365))
         status = rng.choices(["planned", "in_progress", "done", "cancelled"], [35, 35, 20, 10])[0]
+        if start > submitted and status in ("in_progress", "done"):
+            status = "planned"  # not begun when the plan was submitted
         action_rows.append(
             [
                 m.code,
                 version,
-                f"K{m.code}-A{i:02d}",
+                action_id,
                 title,
                 sector,
                 kind,

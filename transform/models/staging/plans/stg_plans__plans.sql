@@ -16,6 +16,7 @@ renamed as (
         try_cast(baseline_emissions_t as double) as baseline_emissions_t,
         try_cast(target_2030_pct as double) as target_2030_pct,
         try_cast(neutrality_year as integer) as neutrality_year,
+        nullif(lower(trim(dk2020_cohort)), '') as dk2020_cohort,
         data_origin,
         case
             {{ plan_key_rejections() }}
@@ -39,6 +40,10 @@ renamed as (
                 try_cast(neutrality_year as integer) is null
                 or try_cast(neutrality_year as integer) not between 2030 and 2100
                 then 'neutrality_year: not a year 2030-2100: ' || coalesce(neutrality_year, '(empty)')
+            when
+                nullif(lower(trim(dk2020_cohort)), '')
+                not in (select cohort_code from {{ ref('plan_cohorts') }})
+                then 'dk2020_cohort: not a known cohort: ' || dk2020_cohort
         end as rejection_reason
     from source
 
