@@ -9,7 +9,7 @@ export UV_COMPILE_BYTECODE := 1
 export DAGSTER_HOME := $(CURDIR)/warehouse/.dagster
 export DBT_PROFILES_DIR := $(CURDIR)/transform
 export KLIMAMONITOR_WAREHOUSE ?= $(CURDIR)/warehouse/klimamonitor.duckdb
-DBT_FILES := $(shell find transform/models transform/seeds transform/macros transform/tests -type f 2>/dev/null) transform/dbt_project.yml
+DBT_FILES := $(shell find transform/models transform/seeds transform/macros transform/tests transform/snapshots -type f 2>/dev/null) transform/dbt_project.yml
 MANIFEST := transform/target/manifest.json
 
 .PHONY: run test dev lint bench demo-data setup clean

@@ -43,3 +43,12 @@ def run_pipeline(source: Path, workdir: Path) -> subprocess.CompletedProcess:
         text=True,
         timeout=600,
     )
+
+
+@pytest.fixture(scope="session")
+def demo_run(demo_folder, tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    """One full pipeline run on the demo folder, shared by the tests that read its warehouse."""
+    workdir = tmp_path_factory.mktemp("run")
+    result = run_pipeline(demo_folder, workdir)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    return workdir, result

@@ -18,11 +18,20 @@ TABLES = [
     "plans.plans",
     "plans.plan_targets",
     "plans.plan_actions",
+    "plans.plan_status_updates",
     "plans.inbox_files",
     "core.dim_municipality",
     "core.fct_emissions",
     "core.fct_plan_targets",
+    "core.fct_actions",
+    "core.fct_emission_vintages",
+    "snapshots.snp_actions__status",
     "marts.mart_municipality_progress",
+    "marts.mart_sector_gap",
+    "marts.mart_region_progress",
+    "marts.mart_national_progress",
+    "marts.mart_indicators",
+    "marts.mart_data_quality",
 ]
 
 
@@ -35,10 +44,8 @@ def _counts(path) -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def first_run(demo_folder, tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("run")
-    result = run_pipeline(demo_folder, workdir)
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+def first_run(demo_run):
+    workdir, result = demo_run
     return workdir, result, _counts(workdir / "klimamonitor.duckdb")
 
 
@@ -97,13 +104,17 @@ def test_path_against_the_plan_file(first_run, demo_folder):
     target_2030 = baseline * (1 - pct / 100)
     expected = baseline + (target_2030 - baseline) * (2024 - baseline_year) / (2030 - baseline_year)
     con = duckdb.connect(str(workdir / "klimamonitor.duckdb"), read_only=True)
-    path, emissions, distance, on_track = con.execute(
-        """select target_path_t, emissions_t, distance_to_path_t, is_on_track
+    path, emissions, distance, status = con.execute(
+        """select target_path_t, emissions_t, distance_to_path_t, status
            from marts.mart_municipality_progress where municipality_code = '101' and year = 2024"""
     ).fetchall()[0]
     assert path == pytest.approx(expected)
     assert distance == pytest.approx(emissions - expected)
-    assert on_track == (emissions <= expected)
+    above_pct = (emissions - expected) / expected * 100
+    expected_status = (
+        "on_track" if above_pct <= 0 else "at_risk" if above_pct <= 10 else "off_track"
+    )
+    assert status == expected_status
 
 
 def test_demo_data_is_labelled(first_run):

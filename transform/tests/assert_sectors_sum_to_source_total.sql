@@ -1,5 +1,6 @@
 -- The sectors in fct_emissions add up to the source's own total (Samlet) of the same release,
 -- within the rounding of the published figures (0.1 t a sub-sector).
+{{ config(meta={'dagster': {'ref': {'name': 'fct_emissions'}}}) }}
 with
 
 sectors as (

@@ -29,6 +29,12 @@ plans as (
 
 ),
 
+submitted as (
+
+    select distinct municipality_code from {{ ref('stg_plans__plans') }}
+
+),
+
 municipalities as (
 
     select
@@ -36,16 +42,24 @@ municipalities as (
         areas.area_name as municipality_name,
         areas.parent_code as region_code,
         regions.area_name as region_name,
+        replace(regions.area_name, 'Region ', 'DGO ') as dgo_name,
         population.population,
         population.population_period,
-        case when plans.municipality_code is null then 'no plan' else 'adopted' end as plan_status,
+        plans.dk2020_cohort,
+        case
+            when plans.municipality_code is not null then 'adopted'
+            when submitted.municipality_code is not null then 'rejected'
+            else 'no plan'
+        end as plan_status,
         plans.plan_version as current_plan_version,
         plans.adopted_date as plan_adopted_date,
+        areas.hierarchy_order,
         areas.data_origin
     from areas
     inner join areas as regions on areas.parent_code = regions.area_code
     left join population on areas.area_code = population.area_code
     left join plans on areas.area_code = plans.municipality_code
+    left join submitted on areas.area_code = submitted.municipality_code
     where
         areas.area_level = 'municipality'
         and areas.area_code not in (select area_code from outside)

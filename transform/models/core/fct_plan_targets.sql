@@ -40,7 +40,7 @@ joined as (
         targets.target_reduction_pct,
         plans.baseline_year,
         emissions.emissions_t as baseline_sector_emissions_t,
-        emissions.emissions_t * (1 - targets.target_reduction_pct / 100) as target_emissions_t,
+        emissions.emissions_t * (100 - targets.target_reduction_pct) / 100 as target_emissions_t,
         current_plans.plan_version is not null as is_current_version,
         targets.source_file
     from targets

@@ -18,8 +18,9 @@ current_version as (
         baseline_year,
         baseline_emissions_t,
         target_2030_pct,
-        baseline_emissions_t * (1 - target_2030_pct / 100) as target_2030_t,
+        baseline_emissions_t * (100 - target_2030_pct) / 100 as target_2030_t,
         neutrality_year,
+        dk2020_cohort,
         source_file
     from plans
     qualify row_number() over (

@@ -28,6 +28,7 @@ plans as (
 
 population as (
 
+    -- The population on 1 January: the first quarter of the year.
     select
         area_code,
         year(period_start) as year,
@@ -45,6 +46,7 @@ joined as (
         municipalities.region_code,
         emissions.year,
         emissions.emissions_t,
+        population.population,
         emissions.emissions_t / nullif(population.population, 0) as emissions_per_capita_t,
         plans.plan_version,
         plans.baseline_year,
@@ -53,6 +55,8 @@ joined as (
         plans.neutrality_year,
         {{ target_path('emissions.year', 'plans.baseline_year', 'plans.baseline_emissions_t',
                        'plans.target_2030_t', 'plans.neutrality_year') }} as target_path_t,
+        emissions.year = max(emissions.year) over (partition by emissions.municipality_code)
+            as is_latest_year,
         emissions.release_date,
         emissions.data_origin
     from emissions
@@ -65,26 +69,46 @@ joined as (
 
 ),
 
+measured as (
+
+    select
+        joined.*,
+        joined.emissions_t - joined.target_path_t as distance_to_path_t,
+        {{ distance_pct('joined.emissions_t', 'joined.target_path_t') }} as distance_to_path_pct,
+        {{ required_yearly_reduction_t('joined.year', 'joined.emissions_t', 'joined.target_2030_t') }}
+            as required_yearly_reduction_t,
+        {{ required_yearly_reduction_pct('joined.year', 'joined.emissions_t', 'joined.target_2030_t') }}
+            as required_yearly_reduction_pct
+    from joined
+
+),
+
 final as (
 
     select
-        municipality_code,
-        municipality_name,
-        region_code,
-        year,
-        emissions_t,
-        emissions_per_capita_t,
-        plan_version,
-        baseline_year,
-        baseline_emissions_t,
-        target_2030_t,
-        neutrality_year,
-        target_path_t,
-        emissions_t - target_path_t as distance_to_path_t,
-        emissions_t <= target_path_t as is_on_track,
-        release_date,
-        data_origin
-    from joined
+        measured.municipality_code,
+        measured.municipality_name,
+        measured.region_code,
+        measured.year,
+        measured.is_latest_year,
+        measured.emissions_t,
+        measured.population,
+        measured.emissions_per_capita_t,
+        measured.plan_version,
+        measured.baseline_year,
+        measured.baseline_emissions_t,
+        measured.target_2030_t,
+        measured.neutrality_year,
+        measured.target_path_t,
+        measured.distance_to_path_t,
+        measured.distance_to_path_pct,
+        measured.required_yearly_reduction_t,
+        measured.required_yearly_reduction_pct,
+        {{ path_status('band', 'measured.emissions_t', 'measured.target_path_t') }} as status,
+        measured.release_date,
+        measured.data_origin
+    from measured
+    left join {{ status_band('band', 'measured.distance_to_path_pct') }}
 
 )
 
