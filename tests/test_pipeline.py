@@ -3,10 +3,17 @@ against figures computed here from the source files, and a second run that dupli
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
 import duckdb
 import pytest
 
-from tests.conftest import run_pipeline
+from tests.conftest import PROJECT_ROOT, run_pipeline
 
 pytestmark = pytest.mark.slow
 
@@ -131,3 +138,58 @@ def test_rerun_duplicates_nothing(first_run, demo_folder):
     result = run_pipeline(demo_folder, workdir)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     assert _counts(workdir / "klimamonitor.duckdb") == counts
+
+
+def test_action_status_history_is_kept(first_run, tmp_path):
+    """A later status report closes the action's current row in the snapshot and opens a new one.
+    Run on a copy of the warehouse: a report row is added to the raw table and dbt run again."""
+    workdir, _, _ = first_run
+    warehouse = tmp_path / "klimamonitor.duckdb"
+    shutil.copy(workdir / "klimamonitor.duckdb", warehouse)
+    con = duckdb.connect(str(warehouse))
+    code, version, action_id, status, status_date = con.execute(
+        """select municipality_code, plan_version, action_id, status, status_date
+           from core.fct_actions where status = 'planned' order by 1, 3 limit 1"""
+    ).fetchall()[0]
+    report_date = status_date + timedelta(days=30)
+    [(load_id,)] = con.execute("select max(_dlt_load_id) from plans.plan_status_updates").fetchall()
+    con.execute(
+        """insert into plans.plan_status_updates by name
+           select ? as municipality_code, ? as plan_version, ? as action_id,
+                  'in_progress' as status, ? as status_date, 'test' as comment,
+                  'test_v1_status_2099.csv' as source_file, 2 as row_number,
+                  'x' as file_hash, 'folder' as data_origin,
+                  ? as _dlt_load_id""",
+        [code, str(version), action_id, str(report_date), load_id],
+    )
+    con.close()
+    env = {**os.environ, "KLIMAMONITOR_WAREHOUSE": str(warehouse)}
+    env["DBT_PROFILES_DIR"] = str(PROJECT_ROOT / "transform")
+    build = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "dbt"),
+            "build",
+            "--quiet",
+            "--select",
+            "+snp_actions__status",
+            "--exclude",
+            "resource_type:source",
+        ],
+        cwd=PROJECT_ROOT / "transform",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert build.returncode == 0, build.stdout[-3000:]
+    con = duckdb.connect(str(warehouse), read_only=True)
+    history = con.execute(
+        """select status, cast(dbt_valid_from as date), cast(dbt_valid_to as date)
+           from snapshots.snp_actions__status
+           where municipality_code = ? and action_id = ? order by dbt_valid_from""",
+        [code, action_id],
+    ).fetchall()
+    assert history == [
+        (status, status_date, report_date),
+        ("in_progress", report_date, None),
+    ]
