@@ -51,3 +51,8 @@ def warehouse_path() -> Path:
 def pipelines_dir() -> Path:
     """dlt's pipeline state, kept beside the warehouse it belongs to."""
     return warehouse_path().parent / ".dlt_pipelines"
+
+
+def published_dir() -> Path:
+    """The published copy for BI tools and the report, beside the working warehouse."""
+    return warehouse_path().parent / "published"

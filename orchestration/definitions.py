@@ -6,13 +6,14 @@ import dagster as dg
 from dagster_dlt import DagsterDltResource
 
 from orchestration.ingest.assets import ASSETS as INGEST_ASSETS
+from orchestration.publish.assets import ASSETS as PUBLISH_ASSETS
 from orchestration.quality.checks import CHECKS
 from orchestration.resources import dbt_resource
 from orchestration.schedules import JOBS, SCHEDULES
 from orchestration.transform.assets import ASSETS as TRANSFORM_ASSETS
 
 defs = dg.Definitions(
-    assets=[*INGEST_ASSETS, *TRANSFORM_ASSETS],
+    assets=[*INGEST_ASSETS, *TRANSFORM_ASSETS, *PUBLISH_ASSETS],
     asset_checks=CHECKS,
     jobs=JOBS,
     schedules=SCHEDULES,

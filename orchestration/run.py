@@ -12,7 +12,8 @@ import dagster as dg
 import duckdb
 
 from ingestion.demo import generate
-from ingestion.settings import DEMO_SOURCES_DIR, source_settings, warehouse_path
+from ingestion.settings import DEMO_SOURCES_DIR, published_dir, source_settings, warehouse_path
+from orchestration.publish.publication import current_manifest
 
 
 def ensure_demo_data() -> None:
@@ -76,6 +77,12 @@ def main() -> int:
         for table, rows in mart_row_counts(path).items():
             print(f"  {table:42s} {rows:>8,d}")
     print(f"warehouse: {path}")
+    manifest = current_manifest(published_dir())
+    if manifest and manifest["run_id"] == result.run_id:
+        print(f"published: {published_dir()} ({len(manifest['tables'])} tables, Parquet, manifest)")
+    else:
+        last = f"run {manifest['run_id'][:8]} of {manifest['published_at']}" if manifest else "none"
+        print(f"NOT published: the last good publication stays in {published_dir()} ({last})")
     return 0 if result.success and not failed else 1
 
 

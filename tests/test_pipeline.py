@@ -3,6 +3,7 @@ against figures computed here from the source files, and a second run that dupli
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -133,11 +134,72 @@ def test_demo_data_is_labelled(first_run):
     ).fetchall() == [("folder",)]
 
 
-def test_rerun_duplicates_nothing(first_run, demo_folder):
+READER = """
+import json, sys, time
+from pathlib import Path
+import duckdb
+
+published, stop, out = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+with out.open("w") as log:
+    while not stop.exists():
+        try:
+            con = duckdb.connect(str(published), read_only=True)
+            row = con.execute(
+                "select (select run_id from main.publication),"
+                " (select count(*) from marts.mart_municipality_progress),"
+                " (select count(*) from marts.mart_actions),"
+                " (select count(*) from core.dim_municipality)"
+            ).fetchall()[0]
+            con.close()
+            log.write(json.dumps({"row": row}) + "\\n")
+        except Exception as exc:
+            log.write(json.dumps({"error": repr(exc)}) + "\\n")
+        log.flush()
+        time.sleep(0.02)
+"""
+
+
+def test_rerun_with_readers_on_the_publication(first_run, demo_folder, tmp_path):
+    """A second run with unchanged sources duplicates nothing, while four BI readers query the
+    published file in a loop: no reader errs, each sees the old or the new publication whole."""
     workdir, _, counts = first_run
-    result = run_pipeline(demo_folder, workdir)
+    published = workdir / "published" / "klimamonitor.duckdb"
+    before = json.loads((workdir / "published" / "manifest.json").read_text())
+    stop = tmp_path / "stop"
+    readers = [
+        subprocess.Popen(
+            [sys.executable, "-c", READER, str(published), str(stop), str(tmp_path / f"r{i}")]
+        )
+        for i in range(4)
+    ]
+    try:
+        result = run_pipeline(demo_folder, workdir)
+    finally:
+        stop.touch()
+        for reader in readers:
+            reader.wait(timeout=30)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     assert _counts(workdir / "klimamonitor.duckdb") == counts
+    after = json.loads((workdir / "published" / "manifest.json").read_text())
+    assert after["run_id"] != before["run_id"]
+    expected = {
+        m["run_id"]: [
+            m["tables"]["marts.mart_municipality_progress"],
+            m["tables"]["marts.mart_actions"],
+            m["tables"]["core.dim_municipality"],
+        ]
+        for m in (before, after)
+    }
+    seen = []
+    for i in range(4):
+        for line in (tmp_path / f"r{i}").read_text().splitlines():
+            observation = json.loads(line)
+            assert "error" not in observation, observation
+            run_id, *row = observation["row"]
+            assert row == expected[run_id], (run_id, row)
+            seen.append(run_id)
+    assert len(seen) > 100, "the readers should have queried throughout the run"
+    assert {before["run_id"], after["run_id"]} <= set(seen), "readers saw the old, then the new"
 
 
 def test_action_status_history_is_kept(first_run, tmp_path):
