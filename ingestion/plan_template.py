@@ -69,3 +69,18 @@ def csv_kind(file_name: str) -> str | None:
 def csv_file_name(code: str, version: int, kind: str, year: int | None = None) -> str:
     """The file name of a template part; a status report carries the year it reports on."""
     return f"{code}_v{version}_{kind}{f'_{year}' if year else ''}.csv"
+
+
+_WORKBOOK_NAME = re.compile(r"^(?P<code>\d{3})_v(?P<version>\d+)\.xlsx$")
+_SHEET_NAME = re.compile(r"^(?:(?P<kind>plan|targets|actions)|(?P<status>status)_\d{4})$")
+
+
+def workbook_match(file_name: str) -> re.Match | None:
+    """A workbook submission's name, `<code>_v<n>.xlsx`, or None."""
+    return _WORKBOOK_NAME.match(file_name.rsplit("/", 1)[-1])
+
+
+def sheet_kind(sheet_name: str) -> str | None:
+    """The template part a workbook sheet holds, from its name, or None for another sheet."""
+    match = _SHEET_NAME.match(sheet_name.strip().lower())
+    return (match["kind"] or match["status"]) if match else None

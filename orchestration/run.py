@@ -54,16 +54,22 @@ def main() -> int:
     result = run_nightly()
     elapsed = time.monotonic() - started
     checks = result.get_asset_check_evaluations()
-    failed = [c for c in checks if not c.passed]
+    failed = [c for c in checks if not c.passed and c.severity == dg.AssetCheckSeverity.ERROR]
+    warned = [c for c in checks if not c.passed and c.severity == dg.AssetCheckSeverity.WARN]
     print()
     print(
         f"klimamonitor run {result.run_id[:8]}: {'succeeded' if result.success else 'FAILED'} "
         f"in {elapsed:.1f} s, source: {settings.mode}"
         + (" (DEMO DATA: invented figures)" if settings.mode == "demo" else "")
     )
-    print(f"checks: {len(checks) - len(failed)} passed, {len(failed)} failed")
+    print(
+        f"checks: {len(checks) - len(failed) - len(warned)} passed, {len(failed)} failed, "
+        f"{len(warned)} warnings"
+    )
     for check in failed:
         print(f"  FAILED {check.asset_key.to_user_string()} {check.check_name}")
+    for check in warned:
+        print(f"  warning {check.asset_key.to_user_string()} {check.check_name}")
     if not result.success:
         for event in result.all_events:
             if event.is_step_failure:

@@ -1,18 +1,25 @@
-"""Great Expectations suites run as Dagster asset checks on the raw tables."""
+"""The data-quality checks as Dagster asset checks: a Great Expectations suite per raw and mart
+table, and the quarantine per municipality. Which of them block the publication is declared in
+expectations/gate.yml."""
 
 from __future__ import annotations
 
 import csv
 from datetime import date
+from pathlib import Path
 
 import dagster as dg
 import duckdb
+import yaml
 
-from expectations import SuiteOutcome, validate
+from expectations import SUITES_DIR, SuiteOutcome, load_suite, validate
 from ingestion.settings import warehouse_path
 from orchestration.resources import DBT_PROJECT_DIR
 
 OUTSIDE_SEED = DBT_PROJECT_DIR / "seeds" / "areas_outside_municipal_division.csv"
+GATE = yaml.safe_load((SUITES_DIR.parent / "gate.yml").read_text(encoding="utf-8"))
+AREAS = dg.AssetKey(["statbank", "areas"])
+N_SECTORS = 5
 
 
 def municipality_codes(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -25,7 +32,17 @@ def municipality_codes(con: duckdb.DuckDBPyConnection) -> list[str]:
     return sorted(code for (code,) in rows if code not in outside)
 
 
-def _result(outcome: SuiteOutcome) -> dg.AssetCheckResult:
+def suite_parameters(con: duckdb.DuckDBPyConnection) -> dict:
+    codes = municipality_codes(con)
+    return {
+        "municipality_codes": codes,
+        "n_municipalities": len(codes),
+        "n_municipality_sectors": len(codes) * N_SECTORS,
+        "next_year": date.today().year + 1,
+    }
+
+
+def _result(outcome: SuiteOutcome, blocking: bool) -> dg.AssetCheckResult:
     table = "\n".join(
         ["| expectation | column | passed | unexpected | examples |", "|---|---|---|---|---|"]
         + [
@@ -37,7 +54,7 @@ def _result(outcome: SuiteOutcome) -> dg.AssetCheckResult:
     )
     return dg.AssetCheckResult(
         passed=outcome.success,
-        severity=dg.AssetCheckSeverity.ERROR,
+        severity=dg.AssetCheckSeverity.ERROR if blocking else dg.AssetCheckSeverity.WARN,
         description=f"GX suite {outcome.suite}: {len(outcome.failed)} of "
         f"{len(outcome.outcomes)} expectations failed",
         metadata={
@@ -47,31 +64,70 @@ def _result(outcome: SuiteOutcome) -> dg.AssetCheckResult:
     )
 
 
+def gx_check(name: str, gate: str) -> dg.AssetChecksDefinition:
+    """The suite `name` as a check on the table its `meta.table` names."""
+    spec = load_suite(name)
+    blocking = gate == "block"
+
+    @dg.asset_check(
+        asset=dg.AssetKey(spec["meta"]["table"].split(".")),
+        name=f"gx_{name}",
+        additional_deps=[] if spec["meta"]["table"] == "statbank.areas" else [AREAS],
+        blocking=blocking,
+        description=f"Great Expectations suite expectations/suites/{name}.json "
+        f"({'blocks the publication' if blocking else 'warns'}): {spec['meta']['notes']}",
+    )
+    def check() -> dg.AssetCheckResult:
+        con = duckdb.connect(str(warehouse_path()), read_only=True)
+        try:
+            outcome = validate(con, name, suite_parameters(con))
+        finally:
+            con.close()
+        return _result(outcome, blocking)
+
+    return check
+
+
 @dg.asset_check(
-    asset=dg.AssetKey(["klimaregnskab", "noegletal"]),
-    name="gx_klimaregnskab__noegletal",
-    additional_deps=[dg.AssetKey(["statbank", "areas"])],
-    blocking=True,
-    description="Great Expectations suite expectations/suites/klimaregnskab__noegletal.json: "
-    "every municipality in every year of every release, years in range, no negative "
-    "emissions outside agriculture and land use.",
+    asset=dg.AssetKey(["marts", "mart_quarantine"]),
+    name="quarantine_by_municipality",
+    blocking=GATE["dagster"]["quarantine_by_municipality"] == "block",
+    description="What of each municipality's plan submissions was rejected (rows and whole files), "
+    "with the first reasons: passes when nothing is in quarantine.",
 )
-def gx_klimaregnskab_noegletal() -> dg.AssetCheckResult:
-    con = duckdb.connect(str(warehouse_path()))
+def quarantine_by_municipality() -> dg.AssetCheckResult:
+    con = duckdb.connect(str(warehouse_path()), read_only=True)
     try:
-        codes = municipality_codes(con)
-        outcome = validate(
-            con,
-            "klimaregnskab__noegletal",
-            {
-                "municipality_codes": codes,
-                "n_municipalities": len(codes),
-                "next_year": date.today().year + 1,
-            },
-        )
+        rows = con.execute(
+            """select coalesce(municipality_code, '(none)'), count(*) filter (where source_row > 0),
+                      count(*) filter (where source_row = 0),
+                      string_agg(distinct source_file, ', ' order by source_file),
+                      first(rejection order by source_file, source_row)
+               from marts.mart_quarantine group by 1 order by 1"""
+        ).fetchall()
     finally:
         con.close()
-    return _result(outcome)
+    table = "\n".join(
+        ["| municipality | rows | files | in | first reason |", "|---|---|---|---|---|"]
+        + [f"| {m} | {r} | {f} | {files} | {first} |" for m, r, f, files, first in rows]
+    )
+    return dg.AssetCheckResult(
+        passed=not rows,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=f"{sum(r[1] for r in rows)} rows and {sum(r[2] for r in rows)} files in "
+        f"quarantine, from {len(rows)} municipalities",
+        metadata={"by_municipality": dg.MetadataValue.md(table)},
+    )
 
 
-CHECKS = [gx_klimaregnskab_noegletal]
+def _suites_on_file() -> set[str]:
+    return {Path(p).stem for p in SUITES_DIR.glob("*.json")}
+
+
+if missing := _suites_on_file() ^ set(GATE["great_expectations"]):
+    raise RuntimeError(f"expectations/gate.yml and the suites on file disagree: {sorted(missing)}")
+
+CHECKS = [
+    *(gx_check(name, gate) for name, gate in sorted(GATE["great_expectations"].items())),
+    quarantine_by_municipality,
+]

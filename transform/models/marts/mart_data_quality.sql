@@ -90,21 +90,19 @@ rows_by_municipality as (
 
     select
         municipality_code,
-        count(*) as rows_received,
-        count(rejection_reason) as rows_rejected
+        count(*) as rows_received
     from plan_rows
     group by all
 
 ),
 
-unusable_reports as (
+quarantined as (
 
-    -- Well-formed status reports on actions their plan version does not have.
     select
         municipality_code,
-        count(*) as reports_unusable
-    from {{ ref('int_actions__status_history') }}
-    where rejection_reason is not null
+        count(*) filter (where source_row > 0) as rows_rejected,
+        count(*) filter (where source_row = 0) as files_rejected
+    from {{ ref('mart_quarantine') }}
     group by all
 
 ),
@@ -165,8 +163,8 @@ joined as (
         emissions.latest_emissions_year,
         emissions.latest_release_date,
         coalesce(rows_by_municipality.rows_received, 0) as plan_rows_received,
-        coalesce(rows_by_municipality.rows_rejected, 0)
-        + coalesce(unusable_reports.reports_unusable, 0) as plan_rows_rejected,
+        coalesce(quarantined.rows_rejected, 0) as plan_rows_rejected,
+        coalesce(quarantined.files_rejected, 0) as plan_files_rejected,
         (current_plans.baseline_emissions_t - baseline_in_accounts.accounts_baseline_t)
         / nullif(abs(baseline_in_accounts.accounts_baseline_t), 0) * 100
             as plan_baseline_deviation_pct,
@@ -198,8 +196,8 @@ joined as (
         coalesce(
             latest_report.latest_status_date > {{ as_of_date() }} - interval 400 days, false
         ) as status_reported_this_year,
-        coalesce(rows_by_municipality.rows_rejected, 0)
-        + coalesce(unusable_reports.reports_unusable, 0) = 0 as no_rejected_rows,
+        coalesce(quarantined.rows_rejected, 0) + coalesce(quarantined.files_rejected, 0) = 0
+            as no_rejected_rows,
         municipalities.data_origin
     from municipalities
     cross join national_years
@@ -210,8 +208,7 @@ joined as (
     left join submissions on municipalities.municipality_code = submissions.municipality_code
     left join rows_by_municipality
         on municipalities.municipality_code = rows_by_municipality.municipality_code
-    left join unusable_reports
-        on municipalities.municipality_code = unusable_reports.municipality_code
+    left join quarantined on municipalities.municipality_code = quarantined.municipality_code
     left join latest_report on municipalities.municipality_code = latest_report.municipality_code
     left join current_plans on municipalities.municipality_code = current_plans.municipality_code
     left join baseline_in_accounts
@@ -260,6 +257,7 @@ final as (
         joined.latest_release_date,
         joined.plan_rows_received,
         joined.plan_rows_rejected,
+        joined.plan_files_rejected,
         joined.plan_baseline_deviation_pct,
         joined.items_present * 100.0 / joined.items_expected as completeness_pct,
         joined.emissions_complete,

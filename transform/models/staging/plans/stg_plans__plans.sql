@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('plans', 'plans') }}
+    {{ current_plan_rows('plans') }}
 
 ),
 
@@ -20,26 +20,14 @@ renamed as (
         data_origin,
         case
             {{ plan_key_rejections() }}
-            when try_cast(adopted_date as date) is null
-                then 'adopted_date: not a date (YYYY-MM-DD): ' || coalesce(adopted_date, '(empty)')
-            when
-                try_cast(baseline_year as integer) is null
-                or try_cast(baseline_year as integer) not between 1990 and 2029
-                then 'baseline_year: not a year 1990-2029: ' || coalesce(baseline_year, '(empty)')
-            when
-                try_cast(baseline_emissions_t as double) is null
-                or try_cast(baseline_emissions_t as double) <= 0
-                then
-                    'baseline_emissions_t: not a positive number: '
-                    || coalesce(baseline_emissions_t, '(empty)')
-            when
-                try_cast(target_2030_pct as double) is null
-                or try_cast(target_2030_pct as double) not between 0 and 100
-                then 'target_2030_pct: not a percentage 0-100: ' || coalesce(target_2030_pct, '(empty)')
-            when
-                try_cast(neutrality_year as integer) is null
-                or try_cast(neutrality_year as integer) not between 2030 and 2100
-                then 'neutrality_year: not a year 2030-2100: ' || coalesce(neutrality_year, '(empty)')
+            {{ date_rejection('adopted_date', "date '2015-01-01'", as_of_date()) }}
+            {{ date_rejection(
+                'submitted_date', 'try_cast(adopted_date as date)', as_of_date() ~ " + interval 1 day"
+            ) }}
+            {{ number_rejection('baseline_year', 1990, 2029, 'a year 1990-2029') }}
+            {{ number_rejection('baseline_emissions_t', 1, 20000000, 'a number of tonnes 1-20,000,000') }}
+            {{ number_rejection('target_2030_pct', 0, 100, 'a percentage 0-100') }}
+            {{ number_rejection('neutrality_year', 2030, 2100, 'a year 2030-2100') }}
             when
                 nullif(lower(trim(dk2020_cohort)), '')
                 not in (select cohort_code from {{ ref('plan_cohorts') }})

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('plans', 'plan_status_updates') }}
+    {{ current_plan_rows('plan_status_updates') }}
 
 ),
 
@@ -19,13 +19,14 @@ renamed as (
             {{ plan_key_rejections() }}
             when nullif(trim(action_id), '') is null
                 then 'action_id: empty'
+            {{ formula_rejection('action_id') }}
+            {{ formula_rejection('comment') }}
             when
                 lower(trim(status)) not in ('planned', 'in_progress', 'done', 'cancelled')
                 or status is null
                 then
                     'status: not planned, in_progress, done or cancelled: ' || coalesce(status, '(empty)')
-            when try_cast(status_date as date) is null
-                then 'status_date: not a date (YYYY-MM-DD): ' || coalesce(status_date, '(empty)')
+            {{ date_rejection('status_date', "date '2015-01-01'", as_of_date() ~ " + interval 1 day") }}
         end as rejection_reason
     from source
 

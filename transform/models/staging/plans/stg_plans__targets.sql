@@ -2,7 +2,18 @@ with
 
 source as (
 
-    select * from {{ source('plans', 'plan_targets') }}
+    {{ current_plan_rows('plan_targets') }}
+
+),
+
+numbered as (
+
+    select
+        *,
+        min(row_number) over (
+            partition by source_file, lower(trim(sector)), target_year
+        ) as first_row_of_sector_year
+    from source
 
 ),
 
@@ -20,18 +31,14 @@ renamed as (
                 lower(trim(sector)) not in (select sector_code from {{ ref('sectors') }})
                 or sector is null
                 then 'sector: not one of the template sectors: ' || coalesce(sector, '(empty)')
-            when
-                try_cast(target_year as integer) is null
-                or try_cast(target_year as integer) not between 2020 and 2100
-                then 'target_year: not a year 2020-2100: ' || coalesce(target_year, '(empty)')
-            when
-                try_cast(target_reduction_pct as double) is null
-                or try_cast(target_reduction_pct as double) not between 0 and 100
+            {{ number_rejection('target_year', 2020, 2100, 'a year 2020-2100') }}
+            {{ number_rejection('target_reduction_pct', 0, 100, 'a percentage 0-100') }}
+            when row_number > first_row_of_sector_year
                 then
-                    'target_reduction_pct: not a percentage 0-100: '
-                    || coalesce(target_reduction_pct, '(empty)')
+                    'sector: a second target for ' || sector || ' in ' || target_year
+                    || ' (the first is on line ' || first_row_of_sector_year || ')'
         end as rejection_reason
-    from source
+    from numbered
 
 )
 
