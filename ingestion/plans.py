@@ -38,6 +38,7 @@ _FILE_KEYS = {
     "merge_key": "source_file",
     "write_disposition": {"disposition": "merge", "strategy": "delete-insert"},
 }
+PAGE_SIZE = 100  # files a table gets at a time
 TEMPLATE_NAMES = (
     "<code>_v<n>_plan.csv, <code>_v<n>_targets.csv, <code>_v<n>_actions.csv, "
     "<code>_v<n>_status_<year>.csv or a workbook <code>_v<n>.xlsx"
@@ -161,9 +162,11 @@ def _rejection(parsed: ParsedFile, part: str | None, reason: str) -> dict:
 def parse_file(con: duckdb.DuckDBPyConnection, item: FileItemDict) -> ParsedFile:
     """Reads one inbox file once: its template parts, or why it cannot be read row by row."""
     content = item.read_bytes()
-    parsed = ParsedFile(item["file_name"], hashlib.sha256(content).hexdigest(), content)
+    parsed = ParsedFile(item["relative_path"], hashlib.sha256(content).hexdigest(), content)
     part = csv_kind(parsed.name)
     try:
+        if "/" in parsed.name:
+            raise Rejected("in a subfolder of the inbox: submissions go in the inbox itself")
         if part is None and workbook_match(parsed.name) is None:
             raise Rejected(f"file name not in the template: expected {TEMPLATE_NAMES}")
         if not content.strip():
@@ -240,7 +243,21 @@ _EMPTY_REJECTIONS = pa.table(
 def plans_source(inbox_url: str = "", origin: str = "demo"):
     """The plan inbox: one raw table per template part, the files kept whole that could not be
     read row by row, and a register of every file seen."""
-    inbox = filesystem(bucket_url=inbox_url, file_glob="*")  # every file: none goes unseen
+
+    @dlt.resource(name="inbox_listing", selected=False)
+    def inbox():
+        """Every file in the inbox, none unseen: Python's glob, which dlt uses for a local
+        folder, leaves out names that start with a dot, so those are listed too."""
+        page = []
+        for pattern in ("**/*", "**/.*"):
+            for item in filesystem(bucket_url=inbox_url, file_glob=pattern):
+                page.append(item)
+                if len(page) == PAGE_SIZE:
+                    yield page
+                    page = []
+        if page:
+            yield page
+
     pages: OrderedDict[tuple, list[ParsedFile]] = OrderedDict()
 
     def parsed_page(items: list[FileItemDict]) -> list[ParsedFile]:
