@@ -25,20 +25,27 @@ def demo_folder(tmp_path_factory) -> Path:
     return folder
 
 
-def run_pipeline(source: Path, workdir: Path) -> subprocess.CompletedProcess:
-    """`make run`'s entry point in a fresh process, on `source`, into `workdir`."""
+RUN_COMMAND = [sys.executable, "-m", "orchestration.run"]
+
+
+def pipeline_env(source: Path, workdir: Path) -> dict[str, str]:
+    """The environment of `make run` on `source`, into the warehouse in `workdir`."""
     (workdir / "dagster").mkdir(parents=True, exist_ok=True)
-    env = {
+    return {
         **os.environ,
         "KLIMAMONITOR_SOURCE": str(source),
         "KLIMAMONITOR_WAREHOUSE": str(workdir / "klimamonitor.duckdb"),
         "DAGSTER_HOME": str(workdir / "dagster"),
         "DBT_PROFILES_DIR": str(PROJECT_ROOT / "transform"),
     }
+
+
+def run_pipeline(source: Path, workdir: Path) -> subprocess.CompletedProcess:
+    """`make run`'s entry point in a fresh process, on `source`, into `workdir`."""
     return subprocess.run(
-        [sys.executable, "-m", "orchestration.run"],
+        RUN_COMMAND,
         cwd=PROJECT_ROOT,
-        env=env,
+        env=pipeline_env(source, workdir),
         capture_output=True,
         text=True,
         timeout=600,
