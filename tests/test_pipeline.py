@@ -215,14 +215,20 @@ def test_action_status_history_is_kept(first_run, tmp_path):
     ).fetchall()[0]
     report_date = status_date + timedelta(days=30)
     [(load_id,)] = con.execute("select max(_dlt_load_id) from plans.plan_status_updates").fetchall()
+    report = f"{code}_v{version}_status_2099.csv"  # as if the report file had arrived
     con.execute(
         """insert into plans.plan_status_updates by name
            select ? as municipality_code, ? as plan_version, ? as action_id,
                   'in_progress' as status, ? as status_date, 'test' as comment,
-                  'test_v1_status_2099.csv' as source_file, 2 as row_number,
-                  'x' as file_hash, 'folder' as data_origin,
-                  ? as _dlt_load_id""",
-        [code, str(version), action_id, str(report_date), load_id],
+                  ? as source_file, 2 as row_number, 'hash' as file_hash,
+                  'folder' as data_origin, ? as _dlt_load_id""",
+        [code, str(version), action_id, str(report_date), report, load_id],
+    )
+    con.execute(
+        """insert into plans.inbox_files by name
+           select ? as source_file, 'status' as part, 'hash' as file_hash, 1 as rows,
+                  0 as rejections, ? as _dlt_load_id, 'test-row' as _dlt_id""",
+        [report, load_id],
     )
     con.close()
     env = {**os.environ, "KLIMAMONITOR_WAREHOUSE": str(warehouse)}

@@ -95,7 +95,7 @@ def test_plan_csv_keeps_text_and_line_numbers(tmp_path):
     )
     import duckdb
 
-    table = read_submission_csv(duckdb.connect(), str(path))
+    table = read_submission_csv(duckdb.connect(), str(path), "targets")
     assert table["municipality_code"].to_pylist() == ["101", "0101"]
     assert table["target_reduction_pct"].to_pylist() == ["95", "abc"]
     assert table["row_number"].to_pylist() == [2, 3]
