@@ -53,4 +53,4 @@ bench: $(MANIFEST)
 	@echo "make bench: the benchmark is not built yet (issue: Benchmark and scale)"; exit 2
 
 clean:
-	rm -rf warehouse/*.duckdb warehouse/*.wal warehouse/.dlt_pipelines warehouse/demo_sources transform/target
+	rm -rf warehouse/*.duckdb warehouse/*.wal warehouse/.dlt_pipelines warehouse/demo_sources warehouse/published transform/target

@@ -12,12 +12,13 @@ import dagster as dg
 import duckdb
 
 from ingestion.demo import generate
+from ingestion.demo.generate import is_current
 from ingestion.settings import DEMO_SOURCES_DIR, published_dir, source_settings, warehouse_path
 from orchestration.publish.publication import current_manifest
 
 
 def ensure_demo_data() -> None:
-    if source_settings().mode == "demo" and not (DEMO_SOURCES_DIR / "DEMO.txt").exists():
+    if source_settings().mode == "demo" and not is_current(DEMO_SOURCES_DIR):
         written = generate(DEMO_SOURCES_DIR)
         print(f"demo data generated: {written} files in {DEMO_SOURCES_DIR}")
 
