@@ -26,7 +26,14 @@ class SourceSettings:
 
     @property
     def origin(self) -> str:
-        """The label put on every raw row: `demo`, `live` or `folder`."""
+        """The label put on every raw row: `demo`, `live` or `folder`. A folder of demo files (it
+        holds the generator's DEMO.txt) is demo data wherever it is read from."""
+        if (
+            self.mode == "folder"
+            and self.folder is not None
+            and (self.folder / "DEMO.txt").exists()
+        ):
+            return "demo"
         return self.mode
 
 

@@ -8,12 +8,13 @@ from dagster_dlt import DagsterDltResource
 from orchestration.ingest.assets import ASSETS as INGEST_ASSETS
 from orchestration.publish.assets import ASSETS as PUBLISH_ASSETS
 from orchestration.quality.checks import CHECKS
+from orchestration.report.assets import ASSETS as REPORT_ASSETS
 from orchestration.resources import dbt_resource
 from orchestration.schedules import JOBS, SCHEDULES
 from orchestration.transform.assets import ASSETS as TRANSFORM_ASSETS
 
 defs = dg.Definitions(
-    assets=[*INGEST_ASSETS, *TRANSFORM_ASSETS, *PUBLISH_ASSETS],
+    assets=[*INGEST_ASSETS, *TRANSFORM_ASSETS, *PUBLISH_ASSETS, *REPORT_ASSETS],
     asset_checks=CHECKS,
     jobs=JOBS,
     schedules=SCHEDULES,

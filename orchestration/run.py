@@ -61,7 +61,7 @@ def main() -> int:
     print(
         f"klimamonitor run {result.run_id[:8]}: {'succeeded' if result.success else 'FAILED'} "
         f"in {elapsed:.1f} s, source: {settings.mode}"
-        + (" (DEMO DATA: invented figures)" if settings.mode == "demo" else "")
+        + (" (DEMO DATA: invented figures)" if settings.origin == "demo" else "")
     )
     print(
         f"checks: {len(checks) - len(failed) - len(warned)} passed, {len(failed)} failed, "
@@ -87,6 +87,9 @@ def main() -> int:
     manifest = current_manifest(published_dir())
     if manifest and manifest["run_id"] == result.run_id:
         print(f"published: {published_dir()} ({len(manifest['tables'])} tables, Parquet, manifest)")
+        report = published_dir() / "report" / "index.html"
+        if report.exists():
+            print(f"report: {report}")
     else:
         last = f"run {manifest['run_id'][:8]} of {manifest['published_at']}" if manifest else "none"
         print(f"NOT published: the last good publication stays in {published_dir()} ({last})")

@@ -128,10 +128,10 @@ def test_path_against_the_plan_file(first_run, demo_folder):
 def test_demo_data_is_labelled(first_run):
     workdir, _, _ = first_run
     con = duckdb.connect(str(workdir / "klimamonitor.duckdb"), read_only=True)
-    # the test runs on a folder of demo files: the origin says where the run read its sources
+    # the test reads the demo files as a folder: they are still labelled demo data
     assert con.execute(
         "select distinct data_origin from marts.mart_municipality_progress"
-    ).fetchall() == [("folder",)]
+    ).fetchall() == [("demo",)]
 
 
 READER = """

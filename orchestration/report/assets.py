@@ -1,0 +1,37 @@
+"""The report site, rebuilt after every publication from the published mart."""
+
+import dagster as dg
+
+from ingestion.settings import published_dir
+from orchestration.publish.assets import PUBLISHED_KEY
+from orchestration.publish.publication import PUBLISHED_FILE, current_manifest
+from orchestration.translators import OWNER
+from report.site import build_site
+
+REPORT_KEY = dg.AssetKey(["published", "report"])
+
+
+@dg.asset(
+    key=REPORT_KEY,
+    deps=[PUBLISHED_KEY],
+    group_name="published",
+    owners=[OWNER],
+    kinds={"html"},
+    description="The monitoring report: a static site in warehouse/published/report/ (index.html "
+    "first) with a page for the nation, each region and each municipality, built from the "
+    "published mart; no script, nothing fetched from the network.",
+)
+def report_site(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    manifest = current_manifest(published_dir())
+    if manifest is None or manifest["run_id"] != context.run_id:
+        raise dg.Failure(description="the mart was not published in this run: no report built")
+    pages = build_site(published_dir() / PUBLISHED_FILE, manifest, published_dir() / "report")
+    return dg.MaterializeResult(
+        metadata={
+            "pages": pages,
+            "index": dg.MetadataValue.path(str(published_dir() / "report" / "index.html")),
+        }
+    )
+
+
+ASSETS = [report_site]

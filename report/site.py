@@ -1,0 +1,361 @@
+"""The monitoring report: a static site built from the published mart, one page for the nation,
+each region and each municipality, and one on where the numbers come from.
+
+Works from the file system and from any static web server: relative links, one stylesheet, charts
+as inline SVG, no script and nothing fetched from the network. Written to a new folder, then
+swapped in by rename, so a reader never sees half a site.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections import defaultdict
+from pathlib import Path
+
+import duckdb
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from report import charts
+
+HERE = Path(__file__).parent
+SECTOR_COLOURS = {
+    "energi": "#1b6ca8",
+    "transport": "#e08e0b",
+    "landbrug": "#5a9e3a",
+    "affald": "#8c6d62",
+    "industri": "#7b5ea7",
+}
+PROGRESS = [  # the groups an action's reduction counts in, and the manko, in drawing order
+    ("done", "Gennemført", "#2e7d32"),
+    ("in_progress", "I gang", "#66bb6a"),
+    ("planned", "Planlagt", "#a5d6a7"),
+    ("late", "Forsinket", "#ef6c00"),
+]
+MANKO = ("Manko (ikke dækket)", "#c62828")
+STATUS_DA = {
+    "on_track": "på sporet",
+    "at_risk": "i risiko",
+    "off_track": "bagud",
+    None: "ingen plan",
+}
+ACTION_STATUS_DA = {
+    "planned": "planlagt",
+    "in_progress": "i gang",
+    "done": "gennemført",
+    "cancelled": "opgivet",
+}
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
+    result = con.execute(sql, params or [])
+    names = [d[0] for d in result.description]
+    return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["t"] = lambda v: charts.number(v)
+    env.filters["dec1"] = lambda v: charts.number(v, 1)
+    env.filters["pct"] = lambda v: "–" if v is None else charts.number(v, 1) + " %"
+    env.filters["status_da"] = lambda s: STATUS_DA.get(s, s)
+    env.filters["action_status_da"] = lambda s: ACTION_STATUS_DA.get(s, s)
+    return env
+
+
+class Site:
+    """Reads the published mart once and renders every page."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, manifest: dict):
+        self.con = con
+        self.manifest = manifest
+        self.env = _environment()
+        self.sectors = _rows(con, "select * from core.dim_sector order by sort_order")
+        self.regions = _rows(con, "select * from core.dim_region order by hierarchy_order")
+        self.municipalities = _rows(
+            con, "select * from core.dim_municipality order by hierarchy_order"
+        )
+        self.latest_year = con.execute(
+            "select max(year) from marts.mart_municipality_progress"
+        ).fetchall()[0][0]
+        self.years = list(range(min(self._data_years()), 2031))
+        self.demo = "demo" in manifest["source_vintages"]["data_origin"]
+        self.sector_years = self._sector_years()
+
+    def _data_years(self) -> list[int]:
+        return [
+            y
+            for (y,) in self.con.execute(
+                "select distinct year from marts.mart_national_progress"
+            ).fetchall()
+        ]
+
+    def _sector_years(self) -> dict:
+        """(area, sector) -> {year: t}, for each municipality, region and the nation."""
+        out: dict = defaultdict(dict)
+        for row in _rows(
+            self.con,
+            """select v.municipality_code, m.region_code, v.sector_code, v.year,
+                      sum(v.emissions_t) as t
+               from marts.mart_emission_vintages v
+               join core.dim_municipality m using (municipality_code)
+               where v.is_latest_release group by all""",
+        ):
+            for area in (row["municipality_code"], "region:" + row["region_code"], "nation"):
+                key = (area, row["sector_code"])
+                out[key][row["year"]] = out[key].get(row["year"], 0) + row["t"]
+        return out
+
+    # -- charts --------------------------------------------------------------------------------
+
+    def _sector_stacks(self, area: str) -> list:
+        return [
+            (
+                s["sector_name_da"],
+                SECTOR_COLOURS.get(s["sector_code"], "#999"),
+                [self.sector_years[area, s["sector_code"]].get(y) for y in self.years],
+            )
+            for s in self.sectors
+        ]
+
+    def _path_line(self, label: str, colour: str, kind: str, by_year: dict) -> tuple:
+        return (label, colour, kind, [by_year.get(y) for y in self.years])
+
+    def _gap_chart(self, title: str, rows: list[dict]) -> str:
+        rows = [r for r in rows if r["needed_reduction_t"] is not None]
+        if not rows:
+            return ""
+        segments = [
+            (label, colour, [r[f"reduction_{key}_t"] or 0 for r in rows])
+            for key, label, colour in PROGRESS
+        ]
+        segments.append((MANKO[0], MANKO[1], [max(r["manko_t"] or 0, 0) for r in rows]))
+        return charts.stacked_rows(
+            title,
+            [r["sector_code"].capitalize() for r in rows],  # short names fit beside the bars
+            segments,
+            markers=[r["needed_reduction_t"] for r in rows],
+            marker_label="Nødvendig reduktion",
+        )
+
+    # -- pages ---------------------------------------------------------------------------------
+
+    def _render(self, template: str, depth: int, **context) -> str:
+        return self.env.get_template(template).render(
+            root="../" * depth,
+            demo=self.demo,
+            manifest=self.manifest,
+            latest_year=self.latest_year,
+            regions=self.regions,
+            **context,
+        )
+
+    def nation(self) -> str:
+        progress = _rows(self.con, "select * from marts.mart_national_progress order by year")
+        path = {y: None for y in self.years}
+        target = progress[0]
+        for year in self.years:  # the national path, drawn to 2030 from the seed's figures
+            from_year, from_t = target["reference_year"], target["reference_emissions_t"]
+            path[year] = from_t + (target["national_target_t"] - from_t) * (year - from_year) / (
+                target["national_target_year"] - from_year
+            )
+        with_plan = sum(r["municipalities_with_plan"] for r in self.regions)
+        plans_path = {  # only the years in which every plan has a path: the sum is comparable
+            r["year"]: r["plans_path_t"]
+            for r in progress
+            if r["municipalities_with_path"] == with_plan
+        }
+        chart = charts.bars_and_paths(
+            "Landets udledning pr. sektor og sti mod 70 %-målet",
+            self.years,
+            self._sector_stacks("nation"),
+            [
+                self._path_line("Nationalt mål: 70 % under 1990 i 2030", "#111", "line", path),
+                self._path_line("Kommunernes planer samlet", "#555", "dash", plans_path),
+            ],
+        )
+        region_rows = _rows(
+            self.con,
+            "select * from marts.mart_region_progress where year = ? order by region_code",
+            [self.latest_year],
+        )
+        region_chart = charts.stacked_rows(
+            f"Regionerne {self.latest_year}: udledning og planernes sti",
+            [r["region_name"].removeprefix("Region ") for r in region_rows],
+            [("Udledning", "#1b6ca8", [r["emissions_with_path_t"] or 0 for r in region_rows])],
+            markers=[r["target_path_t"] for r in region_rows],
+            marker_label="Planernes sti",
+        )
+        off_track = _rows(
+            self.con,
+            """select * from marts.mart_municipality_progress
+               where year = ? and status = 'off_track' order by distance_to_path_pct desc""",
+            [self.latest_year],
+        )
+        gap = _rows(self.con, "select * from marts.mart_national_sector_gap order by sector_code")
+        return self._render(
+            "nation.html",
+            0,
+            title="Danmark",
+            latest=progress[-1],
+            chart=chart,
+            region_chart=region_chart,
+            region_rows=region_rows,
+            off_track=off_track,
+            gap_chart=self._gap_chart("Manko pr. sektor, alle planer", gap),
+            municipalities=self.municipalities,
+        )
+
+    def region(self, region: dict) -> str:
+        code = region["region_code"]
+        ranked = _rows(
+            self.con,
+            """select * from marts.mart_municipality_progress where year = ? and region_code = ?
+               order by distance_to_path_pct desc nulls last""",
+            [self.latest_year, code],
+        )
+        progress = _rows(
+            self.con,
+            "select * from marts.mart_region_progress where region_code = ? order by year",
+            [code],
+        )
+        gap = _rows(
+            self.con,
+            "select * from marts.mart_region_sector_gap where region_code = ? order by sector_code",
+            [code],
+        )
+        chart = charts.bars_and_paths(
+            f"{region['region_name']}: udledning pr. sektor og planernes sti",
+            self.years,
+            self._sector_stacks("region:" + code),
+            [
+                self._path_line(
+                    "Kommunernes planer samlet",
+                    "#111",
+                    "line",
+                    {
+                        r["year"]: r["target_path_t"]
+                        for r in progress
+                        if r["municipalities_with_path"] == region["municipalities_with_plan"]
+                    },
+                )
+            ],
+        )
+        widest = max((abs(r["distance_to_path_pct"] or 0) for r in ranked), default=1) or 1
+        return self._render(
+            "region.html",
+            1,
+            title=region["region_name"],
+            region=region,
+            ranked=ranked,
+            widest=widest,
+            chart=chart,
+            gap_chart=self._gap_chart(f"Manko pr. sektor i {region['region_name']}", gap),
+            gap=gap,
+            sector_names={s["sector_code"]: s["sector_name_da"] for s in self.sectors},
+        )
+
+    def municipality(self, m: dict) -> str:
+        code = m["municipality_code"]
+        progress = _rows(
+            self.con,
+            "select * from marts.mart_municipality_progress where municipality_code = ? "
+            "order by year",
+            [code],
+        )
+        latest = progress[-1] if progress else None
+        path = {}
+        if latest and latest["plan_version"] is not None:
+            base_year, base = latest["baseline_year"], latest["baseline_emissions_t"]
+            for year in self.years:  # the plan's path, drawn on to 2030
+                if year >= base_year:
+                    path[year] = base + (latest["target_2030_t"] - base) * (year - base_year) / (
+                        2030 - base_year
+                    )
+        chart = charts.bars_and_paths(
+            f"{m['municipality_name']}: udledning pr. sektor og planens sti",
+            self.years,
+            self._sector_stacks(code),
+            [self._path_line("Planens sti mod 2030-målet", "#111", "line", path)] if path else [],
+        )
+        gap = _rows(
+            self.con,
+            "select * from marts.mart_sector_gap where municipality_code = ? order by sector_code",
+            [code],
+        )
+        actions = _rows(
+            self.con,
+            """select * from marts.mart_actions where municipality_code = ?
+               order by is_late desc, days_late desc nulls last, sector_code, action_id""",
+            [code],
+        )
+        indicators = _rows(
+            self.con,
+            "select * from marts.mart_indicators where municipality_code = ? and year = ?",
+            [code, self.latest_year],
+        )
+        quality = _rows(
+            self.con,
+            "select * from marts.mart_data_quality where municipality_code = ?",
+            [code],
+        )
+        quarantine = _rows(
+            self.con,
+            "select * from marts.mart_quarantine where municipality_code = ? "
+            "order by source_file, source_row limit 50",
+            [code],
+        )
+        return self._render(
+            "municipality.html",
+            1,
+            title=m["municipality_name"],
+            m=m,
+            latest=latest,
+            chart=chart,
+            gap_chart=self._gap_chart(f"Manko pr. sektor i {m['municipality_name']}", gap),
+            gap=gap,
+            actions=actions,
+            indicator=indicators[0] if indicators else None,
+            quality=quality[0] if quality else None,
+            quarantine=quarantine,
+            sector_names={s["sector_code"]: s["sector_name_da"] for s in self.sectors},
+        )
+
+    def sources(self) -> str:
+        return self._render("sources.html", 0, title="Om tallene")
+
+
+def build_site(published_db: Path, manifest: dict, out_dir: Path) -> int:
+    """Writes the whole site to `out_dir` (replacing it whole); returns the number of pages."""
+    staging = out_dir.with_name(f".{out_dir.name}.{manifest['run_id']}")
+    shutil.rmtree(staging, ignore_errors=True)
+    (staging / "region").mkdir(parents=True)
+    (staging / "kommune").mkdir()
+    con = duckdb.connect(str(published_db), read_only=True)
+    try:
+        site = Site(con, manifest)
+        pages = {"index.html": site.nation(), "kilder.html": site.sources()}
+        for region in site.regions:
+            pages[f"region/{region['region_code']}.html"] = site.region(region)
+        for m in site.municipalities:
+            pages[f"kommune/{m['municipality_code']}.html"] = site.municipality(m)
+    finally:
+        con.close()
+    for name, html in pages.items():
+        (staging / name).write_text(html, encoding="utf-8")
+    shutil.copy(HERE / "static" / "style.css", staging / "style.css")
+    (staging / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    old = out_dir.with_name(f".{out_dir.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if out_dir.exists():
+        os.replace(out_dir, old)
+    os.replace(staging, out_dir)
+    shutil.rmtree(old, ignore_errors=True)
+    return len(pages)

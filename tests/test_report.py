@@ -1,0 +1,138 @@
+"""The report site, built by a full run, opened in headless Chromium (Debian's package, installed
+here when missing): the charts and tables are there, no request leaves the site, no console error,
+a municipality page fits a phone; screenshots go to test-artifacts/report/."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import re
+import shutil
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PROJECT_ROOT
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "report"
+
+
+def _install_chromium() -> None:
+    """Debian's chromium, as the test setup's own step: nothing to install by hand."""
+    apt = shutil.which("apt-get")
+    if apt is None:
+        pytest.fail(f"{CHROMIUM} is missing and there is no apt-get to install Debian's chromium")
+    for command in ([apt, "install", "-y", "-qq", "chromium"], [apt, "update", "-qq"]):
+        if subprocess.run(command, capture_output=True).returncode == 0 and CHROMIUM.exists():
+            return
+    result = subprocess.run([apt, "install", "-y", "-qq", "chromium"], capture_output=True)
+    if result.returncode != 0 or not CHROMIUM.exists():
+        pytest.fail(f"could not install chromium: {result.stderr.decode()[-500:]}")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        _install_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def site(demo_run) -> Path:
+    workdir, result = demo_run
+    site = workdir / "published" / "report"
+    assert (site / "index.html").exists(), result.stdout[-2000:]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return site
+
+
+def _open(browser, url: str, site_prefix: str, width: int = 1100):
+    """Opens `url`; returns the page, the requests that left the site, and the console errors."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    outside, errors = [], []
+    page.on(
+        "request",
+        lambda r: None if r.url.startswith((site_prefix, "data:")) else outside.append(r.url),
+    )
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url)
+    page.wait_for_load_state("load")
+    return page, outside, errors
+
+
+PAGES = [
+    ("index.html", "index", 3, "Danmark"),
+    ("region/085.html", "region-085", 2, "Region Sjælland"),
+    ("kommune/101.html", "kommune-101", 2, "København Kommune"),
+]
+
+
+@pytest.mark.parametrize("path, shot, charts, heading", PAGES, ids=[p[1] for p in PAGES])
+def test_page_renders_offline(browser, site, path, shot, charts, heading):
+    prefix = site.as_uri() + "/"
+    page, outside, errors = _open(browser, prefix + path, prefix)
+    page.screenshot(path=str(ARTIFACTS / f"{shot}.png"), full_page=True)
+    assert outside == [], f"requests outside the site: {outside}"
+    assert errors == [], f"console errors: {errors}"
+    assert heading in page.locator("h1").inner_text()
+    assert page.locator("svg.chart").count() >= charts
+    for svg in page.locator("svg.chart").all():
+        text = svg.inner_html()
+        assert "t CO2e" in text, "every chart names its unit"
+        assert svg.bounding_box()["height"] > 100, "the chart is drawn"
+    assert page.locator("table tbody tr").count() > 0
+    assert "DEMODATA" in page.locator(".demo").inner_text(), "demo data is marked on every page"
+    page.close()
+
+
+def test_municipality_page_fits_a_phone(browser, site):
+    prefix = site.as_uri() + "/"
+    page, outside, errors = _open(browser, prefix + "kommune/101.html", prefix, width=390)
+    page.screenshot(path=str(ARTIFACTS / "kommune-101-phone.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert outside == [] and errors == []
+    page.close()
+
+
+def test_site_from_a_static_web_server(browser, site):
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}/"
+        page, outside, errors = _open(browser, base, base)
+        page.locator("nav a", has_text="Sjælland").click()
+        page.wait_for_load_state("load")
+        assert page.url == base + "region/085.html"
+        page.locator("table a").first.click()
+        page.wait_for_load_state("load")
+        assert "/kommune/" in page.url and page.locator("svg.chart").count() >= 1
+        assert outside == [] and errors == []
+        page.close()
+    finally:
+        server.shutdown()
+
+
+def test_every_page_and_link(site):
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) == 1 + 1 + 5 + 98
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert not re.search(r"""(src|href)=["'](https?:)?//""", html), (
+            f"{page}: external reference"
+        )
+        assert "<script" not in html, f"{page}: a script"
+        for link in re.findall(r'href="(?!data:)([^"#]+)"', html):
+            assert (page.parent / link).resolve().exists(), f"{page.name}: broken link {link}"
