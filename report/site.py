@@ -159,13 +159,9 @@ class Site:
 
     def nation(self) -> str:
         progress = _rows(self.con, "select * from marts.mart_national_progress order by year")
-        path = {y: None for y in self.years}
-        target = progress[0]
-        for year in self.years:  # the national path, drawn to 2030 from the seed's figures
-            from_year, from_t = target["reference_year"], target["reference_emissions_t"]
-            path[year] = from_t + (target["national_target_t"] - from_t) * (year - from_year) / (
-                target["national_target_year"] - from_year
-            )
+        # the path is straight to the target year: the mart's points and the target, joined
+        path = {r["year"]: r["national_path_t"] for r in progress}
+        path[progress[-1]["national_target_year"]] = progress[-1]["national_target_t"]
         with_plan = sum(r["municipalities_with_plan"] for r in self.regions)
         plans_path = {  # only the years in which every plan has a path: the sum is comparable
             r["year"]: r["plans_path_t"]
@@ -273,12 +269,9 @@ class Site:
         latest = progress[-1] if progress else None
         path = {}
         if latest and latest["plan_version"] is not None:
-            base_year, base = latest["baseline_year"], latest["baseline_emissions_t"]
-            for year in self.years:  # the plan's path, drawn on to 2030
-                if year >= base_year:
-                    path[year] = base + (latest["target_2030_t"] - base) * (year - base_year) / (
-                        2030 - base_year
-                    )
+            # the path is straight to 2030: the mart's points and the 2030 target, joined
+            path = {r["year"]: r["target_path_t"] for r in progress}
+            path[2030] = latest["target_2030_t"]
         chart = charts.bars_and_paths(
             f"{m['municipality_name']}: udledning pr. sektor og planens sti",
             self.years,
