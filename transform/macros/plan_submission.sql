@@ -73,3 +73,11 @@
     when try_cast({{ column }} as date) not between {{ low }} and {{ high }}
         then '{{ column }}: outside ' || cast({{ low }} as varchar) || ' to ' || cast({{ high }} as varchar) || ': ' || {{ column }}
 {%- endmacro %}
+
+{#- An action's status, as the action file and the status reports give it. -#}
+{% macro action_status_rejection() -%}
+    when
+        lower(trim(status)) not in ('planned', 'in_progress', 'done', 'cancelled')
+        or status is null
+        then 'status: not planned, in_progress, done or cancelled: ' || coalesce(status, '(empty)')
+{%- endmacro %}

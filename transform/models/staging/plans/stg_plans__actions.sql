@@ -50,11 +50,7 @@ renamed as (
             when lower(trim(action_type)) not in ('mitigation', 'adaptation') or action_type is null
                 then 'action_type: not mitigation or adaptation: ' || coalesce(action_type, '(empty)')
             {{ number_rejection('expected_reduction_2030_t', 0, 5000000, 'a number of tonnes 0-5,000,000') }}
-            when
-                lower(trim(status)) not in ('planned', 'in_progress', 'done', 'cancelled')
-                or status is null
-                then
-                    'status: not planned, in_progress, done or cancelled: ' || coalesce(status, '(empty)')
+            {{ action_status_rejection() }}
             {{ date_rejection('start_date', "date '2000-01-01'", "date '2100-12-31'") }}
             {{ date_rejection('end_date', "date '2000-01-01'", "date '2100-12-31'") }}
             when try_cast(end_date as date) < try_cast(start_date as date)

@@ -21,11 +21,7 @@ renamed as (
                 then 'action_id: empty'
             {{ formula_rejection('action_id') }}
             {{ formula_rejection('comment') }}
-            when
-                lower(trim(status)) not in ('planned', 'in_progress', 'done', 'cancelled')
-                or status is null
-                then
-                    'status: not planned, in_progress, done or cancelled: ' || coalesce(status, '(empty)')
+            {{ action_status_rejection() }}
             {{ date_rejection('status_date', "date '2015-01-01'", as_of_date() ~ " + interval 1 day") }}
         end as rejection_reason
     from source
