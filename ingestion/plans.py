@@ -209,8 +209,9 @@ def _with_file(table: pa.Table, part: str, parsed: ParsedFile, origin: str) -> p
     """The part table in the raw table's column order; columns outside the template follow."""
     n = table.num_rows
     given = {"source_file": parsed.name, "file_hash": parsed.digest, "data_origin": origin}
+    schema = _part_schema(part)
     columns, fields = [], []
-    for f in _part_schema(part):
+    for f in schema:
         if f.name in given:
             columns.append(pa.array([given[f.name]] * n, pa.string()))
         elif f.name in table.column_names:
@@ -219,7 +220,7 @@ def _with_file(table: pa.Table, part: str, parsed: ParsedFile, origin: str) -> p
             columns.append(pa.nulls(n, f.type))
         fields.append(f)
     for name in table.column_names:
-        if name not in given and name not in _part_schema(part).names:
+        if name not in given and name not in schema.names:
             columns.append(table[name])
             fields.append(pa.field(name, table.schema.field(name).type))
     return pa.table(columns, schema=pa.schema(fields))

@@ -5,27 +5,20 @@ in expectations/gate.yml, and every dbt test of severity error) stop everything 
 failing table, this asset included, so a failed check leaves the last good publication in place.
 """
 
-import json
-
 import dagster as dg
 
 from ingestion.settings import published_dir, warehouse_path
 from orchestration.publish.publication import CheckResult, current_manifest, publish
-from orchestration.resources import dbt_project
+from orchestration.transform.assets import klimamonitor_dbt_assets
 from orchestration.translators import OWNER
 
 PUBLISHED_KEY = dg.AssetKey(["published", "klimamonitor"])
 
 
 def bi_asset_keys() -> list[dg.AssetKey]:
-    """The dbt models BI tools read (`dim_*`, `mart_*`), keyed as the dbt translator keys them."""
-    manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
+    """The dbt models BI tools read (`dim_*`, `mart_*`), as the dbt assets already key them."""
     return sorted(
-        (
-            dg.AssetKey([node["schema"], node["name"]])
-            for node in manifest["nodes"].values()
-            if node["resource_type"] == "model" and node["name"].startswith(("dim_", "mart_"))
-        ),
+        (k for k in klimamonitor_dbt_assets.keys if k.path[-1].startswith(("dim_", "mart_"))),
         key=lambda k: k.to_user_string(),
     )
 

@@ -5,6 +5,7 @@ expectations/gate.yml."""
 from __future__ import annotations
 
 import csv
+import functools
 from datetime import date
 from pathlib import Path
 
@@ -22,10 +23,16 @@ AREAS = dg.AssetKey(["statbank", "areas"])
 N_SECTORS = 5
 
 
+@functools.cache
+def _outside_municipal_division() -> frozenset[str]:
+    """The seed's areas, read once per process rather than once per check."""
+    with OUTSIDE_SEED.open(encoding="utf-8") as f:
+        return frozenset(row["area_code"] for row in csv.DictReader(f))
+
+
 def municipality_codes(con: duckdb.DuckDBPyConnection) -> list[str]:
     """The municipalities StatBank lists, less the areas outside the municipal division."""
-    with OUTSIDE_SEED.open(encoding="utf-8") as f:
-        outside = {row["area_code"] for row in csv.DictReader(f)}
+    outside = _outside_municipal_division()
     rows = con.execute(
         "select area_code from statbank.areas where area_level = 'municipality'"
     ).fetchall()

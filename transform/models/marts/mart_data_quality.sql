@@ -16,10 +16,13 @@ sector_count as (
 
 national_years as (
 
+    -- the years the accounts have for the nation, and the emission rows that makes a municipality
     select
-        min(year) as first_year,
-        max(year) as latest_year
-    from {{ ref('fct_emissions') }}
+        max(fct_emissions.year) as latest_year,
+        (max(fct_emissions.year) - min(fct_emissions.year) + 1) * any_value(sector_count.n)
+            as expected_emission_rows
+    from {{ ref('fct_emissions') }} as fct_emissions
+    cross join sector_count
 
 ),
 
@@ -169,8 +172,7 @@ joined as (
         / nullif(abs(baseline_in_accounts.accounts_baseline_t), 0) * 100
             as plan_baseline_deviation_pct,
         -- The data items a municipality should have, and how many it has.
-        (national_years.latest_year - national_years.first_year + 1) * sector_count.n
-        + 1 + 1 + 1 + sector_count.n as items_expected,
+        national_years.expected_emission_rows + 1 + 1 + 1 + sector_count.n as items_expected,
         coalesce(emissions.emission_rows, 0)
         + (population.municipality_code is not null)::int
         + (car_stock.municipality_code is not null)::int
@@ -178,7 +180,7 @@ joined as (
         + coalesce(sector_targets.sectors_with_target, 0) as items_present,
         coalesce(
             emissions.emission_rows
-            = (national_years.latest_year - national_years.first_year + 1) * sector_count.n,
+            = national_years.expected_emission_rows,
             false
         ) as emissions_complete,
         coalesce(emissions.latest_emissions_year = national_years.latest_year, false)

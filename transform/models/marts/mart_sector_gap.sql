@@ -86,7 +86,7 @@ joined as (
 
 ),
 
-final as (
+covered as (
 
     select
         *,
@@ -94,15 +94,20 @@ final as (
             when latest_emissions_t < target_2030_t then 0
             else latest_emissions_t - target_2030_t
         end as remaining_to_target_t,
+        -- every action's reduction but the cancelled ones'
         reduction_done_t + reduction_in_progress_t + reduction_planned_t + reduction_late_t
-            as reduction_covered_t,
-        needed_reduction_t - (
-            reduction_done_t + reduction_in_progress_t + reduction_planned_t + reduction_late_t
-        ) as manko_t,
-        (
-            reduction_done_t + reduction_in_progress_t + reduction_planned_t + reduction_late_t
-        ) / nullif(needed_reduction_t, 0) * 100 as covered_pct
+            as reduction_covered_t
     from joined
+
+),
+
+final as (
+
+    select
+        *,
+        needed_reduction_t - reduction_covered_t as manko_t,
+        reduction_covered_t / nullif(needed_reduction_t, 0) * 100 as covered_pct
+    from covered
 
 )
 
