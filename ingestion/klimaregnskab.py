@@ -1,21 +1,38 @@
 """The Danish Energy Agency's Energi- og CO2-regnskab (klimaregnskabet.dk): the "Nøgletal".
 
-The API answers one call per municipality and year with `{"data": [{"sektor", "type", "enhed",
-"værdi"}, ...]}`. A release of the accounts is kept as one JSON-lines file of such answers,
-`klimaregnskab/<release>/noegletal.jsonl`, each line `{"municipality", "year", "response"}`;
-the release is the date the agency published it. Every release is loaded and kept (a later one
-restates earlier years), keyed by release, so the vintages stay side by side.
+The API answers one call per municipality and year,
+`GET /api/municipality-data?municipality=101&year=2023&type=Nøgletal` with the key in the
+`x-api-key` header, with `{"data": [{"sektor", "type", "enhed", "værdi"}, ...]}`.
+
+Every release is kept (a later one restates earlier years), keyed by release, so the vintages stay
+side by side:
+- in a snapshot folder a release is one JSON-lines file of such answers,
+  `klimaregnskab/<release>/noegletal.jsonl`, each line `{"municipality", "year", "response"}`, the
+  release being the date the agency published it;
+- live, the API does not say which release it answers from, so each answer's hash is kept in the
+  resource's state: an answer that differs from the last one kept is a new vintage, released on the
+  day it was first fetched; an unchanged answer loads nothing.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
+import os
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 
 import dlt
 import duckdb
 import pyarrow as pa
+from dlt.sources.helpers.rest_client.auth import APIKeyAuth
 
 from ingestion.readers import FolderReader, SourceInputError
+from ingestion.services import ServiceClient
+
+KLIMAREGNSKAB_URL = "https://klimaregnskabet.dk/api"
+API_KEY_ENV = "KLIMAREGNSKAB_API_KEY"
 
 _LINE_COLUMNS = {
     "municipality": "VARCHAR",
@@ -57,10 +74,91 @@ def parse_noegletal(payload: bytes, release: str, origin: str) -> pa.Table:
         con.close()
 
 
+def api_key() -> str:
+    """The key from the environment or dlt's secrets; never from the repository."""
+    key = os.environ.get(API_KEY_ENV) or dlt.secrets.get("sources.klimaregnskab.api_key")
+    if not key:
+        raise SourceInputError(
+            f"klimaregnskab: no API key: set {API_KEY_ENV} in the environment (or "
+            "sources.klimaregnskab.api_key in .dlt/secrets.toml, which git ignores)"
+        )
+    return str(key)
+
+
+class KlimaregnskabApi:
+    """The live API: one `GET municipality-data` per municipality and year, `workers` at a time,
+    through dlt's REST client (its session retries and honours `Retry-After`)."""
+
+    def __init__(
+        self, base_url: str, key: str, municipalities: list[str], years: list[int], workers: int
+    ):
+        self.base_url, self.municipalities, self.years = base_url, municipalities, years
+        self.auth = APIKeyAuth(name="x-api-key", api_key=key)
+        self.workers = workers
+
+    def answer(self, service: ServiceClient, municipality: str, year: int) -> dict:
+        params = {"municipality": municipality, "year": year, "type": "Nøgletal"}
+        body = service.get_json("municipality-data", params)
+        if not isinstance(body, dict) or not isinstance(body.get("data"), list):
+            raise SourceInputError(
+                f"klimaregnskab GET {service.rest.base_url}/municipality-data?municipality="
+                f"{municipality}&year={year}&type=Nøgletal: field data: expected a list of rows, "
+                f"got {json.dumps(body, ensure_ascii=False)[:80]}"
+            )
+        return {"municipality": municipality, "year": year, "response": body}
+
+    def answers(self):
+        """The answer for every municipality and year, in that order."""
+        service = ServiceClient("klimaregnskab", self.base_url, self.auth)
+        tasks = [(m, y) for m in self.municipalities for y in self.years]
+        with ThreadPoolExecutor(max_workers=self.workers) as pool:
+            yield from pool.map(lambda t: self.answer(service, *t), tasks)
+
+
+def new_vintages(api: KlimaregnskabApi, state: dict, today: str, origin: str):
+    """The answers that differ from the last one kept for their municipality and year, as rows
+    released today; `state` maps "municipality-year" to the kept answer's hash.
+
+    A year no municipality has figures for is not published yet and is left out; a year that
+    some municipalities have and others do not is an error that names one that has not.
+    """
+    lines, hashes, empty, published = [], {}, {}, set()
+    for answer in api.answers():
+        key = f"{answer['municipality']}-{answer['year']}"
+        if not answer["response"]["data"]:
+            empty.setdefault(answer["year"], answer["municipality"])
+            continue
+        published.add(answer["year"])
+        line = json.dumps(answer, ensure_ascii=False, sort_keys=True).encode()
+        if state.get(key) != (digest := hashlib.sha256(line).hexdigest()):
+            lines.append(line)
+            hashes[key] = digest
+        if len(lines) >= 200:
+            yield parse_noegletal(b"\n".join(lines), today, origin)
+            lines = []
+    if gaps := sorted(published & set(empty)):
+        raise SourceInputError(
+            f"klimaregnskab GET {api.base_url}/municipality-data?municipality="
+            f"{empty[gaps[0]]}&year={gaps[0]}&type=Nøgletal: field data: no rows, though other "
+            "municipalities have the year (an unknown municipality code?)"
+        )
+    if lines:
+        yield parse_noegletal(b"\n".join(lines), today, origin)
+    state.update(hashes)
+
+
 @dlt.source(name="klimaregnskab")
-def klimaregnskab_source(reader: FolderReader | None = None, origin: str = "demo"):
+def klimaregnskab_source(
+    reader: FolderReader | None = None,
+    origin: str = "demo",
+    api: KlimaregnskabApi | None = None,
+):
     @dlt.resource(name="noegletal", primary_key=PRIMARY_KEY, write_disposition="merge")
     def noegletal():
+        if api is not None:
+            state = dlt.current.resource_state().setdefault("answer_hashes", {})
+            yield from new_vintages(api, state, date.today().isoformat(), origin)
+            return
         releases = reader.glob("klimaregnskab/*/noegletal.jsonl")
         if not releases:
             raise SourceInputError(

@@ -230,6 +230,17 @@ def _empty_part(part: str) -> pa.Table:
     return _part_schema(part).empty_table()
 
 
+_REGISTER = pa.schema(
+    [
+        *(pa.field(c, pa.string()) for c in ("source_file", "part", "file_hash")),
+        pa.field("size_bytes", pa.int64()),
+        pa.field("modified_at", pa.timestamp("us", tz="UTC")),
+        pa.field("rows", pa.int64()),
+        pa.field("rejections", pa.int64()),
+        pa.field("ignored_sheets", pa.string()),
+        pa.field("data_origin", pa.string()),
+    ]
+)
 _EMPTY_REJECTIONS = pa.table(
     {
         **{c: pa.array([], pa.string()) for c in ("source_file", "part", "file_hash", "reason")},
@@ -247,17 +258,29 @@ def plans_source(inbox_url: str = "", origin: str = "demo"):
 
     @dlt.resource(name="inbox_listing", selected=False)
     def inbox():
-        """Every file in the inbox, none unseen: Python's glob, which dlt uses for a local
-        folder, leaves out names that start with a dot, so those are listed too."""
-        page = []
+        """The files that are new or changed since the last run, by path, time and size; the
+        resource's state keeps what the last run listed. (Not dlt's incremental on the file time:
+        a file copied in with its old time kept, as `cp -p` and rsync do, would be missed.)
+
+        Python's glob, which dlt uses for a local folder, leaves out names that start with a dot,
+        so those are listed too. At least one page, if empty, goes out, so every raw table exists
+        from the first run on."""
+        listed = dlt.current.resource_state().setdefault("listed", {})
+        now, page, sent = {}, [], False
         for pattern in ("**/*", "**/.*"):
             for item in filesystem(bucket_url=inbox_url, file_glob=pattern):
+                stamp = f"{item['modification_date'].isoformat()} {item.get('size_in_bytes')}"
+                now[item["relative_path"]] = stamp
+                if listed.get(item["relative_path"]) == stamp:
+                    continue
                 page.append(item)
                 if len(page) == PAGE_SIZE:
                     yield page
-                    page = []
-        if page:
+                    page, sent = [], True
+        if page or not sent:
             yield page
+        listed.clear()
+        listed.update(now)
 
     pages: OrderedDict[tuple, list[ParsedFile]] = OrderedDict()
 
@@ -279,11 +302,10 @@ def plans_source(inbox_url: str = "", origin: str = "demo"):
         name="inbox_files",
         primary_key="source_file",
         write_disposition="merge",
-        columns={"part": {"data_type": "text"}, "ignored_sheets": {"data_type": "text"}},
     )
     def inbox_files(items: list[FileItemDict]):
-        for item, parsed in zip(items, parsed_page(items), strict=True):
-            yield {
+        rows = [
+            {
                 "source_file": parsed.name,
                 "part": csv_kind(parsed.name) or ("workbook" if parsed.parts else None),
                 "file_hash": parsed.digest,
@@ -294,6 +316,9 @@ def plans_source(inbox_url: str = "", origin: str = "demo"):
                 "ignored_sheets": ", ".join(parsed.ignored_sheets) or None,
                 "data_origin": origin,
             }
+            for item, parsed in zip(items, parsed_page(items), strict=True)
+        ]
+        yield pa.Table.from_pylist(rows, schema=_REGISTER)  # empty on a first run, still a table
 
     @dlt.transformer(
         name="rejected_files",

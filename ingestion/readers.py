@@ -28,6 +28,9 @@ class FolderReader:
             raise SourceInputError(f"{path}: missing (expected in the snapshot folder {self.root})")
         return path.read_bytes()
 
+    def has(self, relative: str) -> bool:
+        return (self.root / relative).is_file()
+
     def glob(self, pattern: str) -> list[Path]:
         return sorted(self.root.glob(pattern))
 

@@ -1,28 +1,31 @@
-"""Statistics Denmark's StatBank (api.statbank.dk/v1): areas, population and cars by fuel.
+"""Statistics Denmark's StatBank (api.statbank.dk/v1): areas, population, cars and dwellings.
 
-- `areas`: the OMRÅDE variable of `/v1/tableinfo` (FOLK1A), in hierarchy order: the country
+- `areas`: the OMRÅDE variable of `POST /v1/tableinfo` (FOLK1A), in hierarchy order: the country
   (000), each region (081-085) and the municipalities under it.
-- `folk1a`, `bil54`: `/v1/data` answers in CSV (UTF-8 with BOM, `;`, CRLF, decimal commas, `..`
-  for missing), one row per cell, columns named after the table's variables. DuckDB reads the CSV
-  dialect; nothing here splits lines by hand.
+- `folk1a`, `bil54`, `bil53`, `bol102`: `POST /v1/data` answers (format BULK: UTF-8 with BOM, `;`,
+  CRLF, decimal commas, `..` for missing), one row per cell, columns named after the table's
+  variables. DuckDB reads the CSV dialect; nothing here splits lines by hand.
+
+Incremental: each data table keeps the last period it loaded (dlt state on `tid`); a run asks the
+service only for that period (which StatBank may still revise) and the ones after it.
 """
 
 from __future__ import annotations
 
 import io
 import json
+from dataclasses import dataclass, field
 
 import dlt
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ingestion.readers import FolderReader, SourceInputError
+from ingestion.services import ServiceClient
 
-# The tables read from /v1/data, with the variables that key one cell.
-DATA_TABLES = {
-    "folk1a": ("omraade", "koen", "alder", "civilstand", "tid"),
-    "bil54": ("omraade", "biltype", "brug", "driv", "tid"),
-}
+STATBANK_URL = "https://api.statbank.dk/v1"
+AREAS_TABLE = "FOLK1A"
 _ASCII = str.maketrans({"å": "aa", "ø": "oe", "æ": "ae"})
 
 
@@ -31,15 +34,133 @@ def column_name(variable: str) -> str:
     return variable.strip().lower().translate(_ASCII)
 
 
-def parse_tableinfo_areas(payload: bytes, origin: str) -> list[dict]:
-    """The OMRÅDE hierarchy: the country, then each region followed by its municipalities."""
+@dataclass(frozen=True)
+class DataTable:
+    """A StatBank table as klimamonitor asks for it: every area, the fixed values of the other
+    variables it splits by, and the periods from `first_period` on. Variables not named here are
+    eliminated (StatBank then answers their total)."""
+
+    table: str
+    area_variable: str
+    fixed: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    first_period: str = "2018"
+    cadence: str = "yearly"
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The columns of one answer besides INDHOLD, which key one cell."""
+        return (column_name(self.area_variable), *map(column_name, self.fixed), "tid")
+
+    def request(self, periods: list[str]) -> dict:
+        """The `POST /v1/data` body for these periods."""
+        variables = [{"code": self.area_variable, "values": ["*"]}]
+        variables += [{"code": code, "values": list(values)} for code, values in self.fixed.items()]
+        variables.append({"code": "Tid", "values": periods})
+        return {
+            "table": self.table,
+            "format": "BULK",
+            "lang": "da",
+            "valuePresentation": "Code",
+            "variables": variables,
+        }
+
+
+_CARS = {
+    "BILTYPE": ("4000101002",),  # passenger cars
+    "BRUG": ("1000",),  # all uses
+    "DRIV": ("20200", "20205", "20210", "20225", "20232"),  # total, petrol, diesel, el, plug-in
+}
+DATA_TABLES = {
+    "folk1a": DataTable(
+        "FOLK1A",
+        "OMRÅDE",
+        {"KØN": ("TOT",), "ALDER": ("IALT",), "CIVILSTAND": ("TOT",)},
+        "2018K1",
+        "quarterly",
+    ),
+    "bil54": DataTable("BIL54", "OMRÅDE", _CARS, "2018M01", "monthly"),
+    "bil53": DataTable("BIL53", "OMRÅDE", _CARS, "2018M01", "monthly"),
+    "bol102": DataTable("BOL102", "AMT", {"OPVARMNING": ("*",)}, "2018", "yearly"),
+}
+
+
+@dataclass
+class Answer:
+    """One data answer: its bytes, the table's tableinfo (to check area codes against, where
+    known) and the request, as errors name it."""
+
+    payload: bytes
+    info: bytes | None
+    request: str
+
+
+class StatBankApi:
+    """The live service: `POST /v1/tableinfo` and `POST /v1/data` through dlt's REST client."""
+
+    def __init__(self, base_url: str = STATBANK_URL):
+        self.service = ServiceClient("statbank", base_url)
+        self.infos: dict[str, bytes] = {}  # a table's tableinfo is asked for once a run
+
+    def tableinfo(self, table: str) -> bytes:
+        if table not in self.infos:
+            body = {"table": table, "format": "JSON", "lang": "da"}
+            self.infos[table] = self.service.post("tableinfo", body)
+        return self.infos[table]
+
+    def labels(self, table: str) -> bytes:
+        return self.tableinfo(table)
+
+    def fetch(self, spec: DataTable, start: str) -> Answer | None:
+        """The periods from `start` on that the table has, or None when it has none yet."""
+        info = self.tableinfo(spec.table)
+        periods = periods_to_ask(info, spec, start)
+        if not periods:
+            return None
+        span = periods[0] if len(periods) == 1 else f"{periods[0]}..{periods[-1]}"
+        request = f"POST /v1/data {spec.table} Tid {span}"
+        return Answer(self.service.post("data", spec.request(periods)), info, request)
+
+
+class StatBankFolder:
+    """A snapshot folder: `statbank/tableinfo/<TABLE>.json` (FOLK1A's at least) and
+    `statbank/data/<TABLE>.csv`, each the service's whole answer. What a live request leaves out
+    by period, dlt's incremental leaves out here."""
+
+    def __init__(self, reader: FolderReader):
+        self.reader = reader
+
+    def tableinfo(self, table: str) -> bytes:
+        return self.reader.read(f"statbank/tableinfo/{table}.json")
+
+    def labels(self, table: str) -> bytes | None:
+        relative = f"statbank/tableinfo/{table}.json"
+        return self.reader.read(relative) if self.reader.has(relative) else None
+
+    def fetch(self, spec: DataTable, start: str) -> Answer:
+        relative = f"statbank/data/{spec.table}.csv"
+        return Answer(
+            self.reader.read(relative), self.labels(spec.table), str(self.reader.root / relative)
+        )
+
+
+def _variables(payload: bytes, table: str) -> dict[str, dict]:
     try:
         info = json.loads(payload)
-        values = next(v for v in info["variables"] if v["id"] == "OMRÅDE")["values"]
-    except (ValueError, KeyError, StopIteration) as exc:
-        raise SourceInputError(f"statbank tableinfo: no OMRÅDE variable ({exc!r})") from exc
+        return {v["id"]: v for v in info["variables"]}
+    except (ValueError, KeyError, TypeError) as exc:
+        raise SourceInputError(
+            f"statbank tableinfo {table}: not a tableinfo answer ({exc!r})"
+        ) from exc
+
+
+def parse_tableinfo_areas(payload: bytes, origin: str) -> list[dict]:
+    """The OMRÅDE hierarchy: the country, then each region followed by its municipalities."""
+    variables = _variables(payload, AREAS_TABLE)
+    if "OMRÅDE" not in variables:
+        raise SourceInputError(f"statbank tableinfo {AREAS_TABLE}: no OMRÅDE variable")
+    table_id = json.loads(payload).get("id")
     rows, region = [], None
-    for order, value in enumerate(values):
+    for order, value in enumerate(variables["OMRÅDE"]["values"]):
         code = value["id"]
         if code == "000":
             level, parent = "country", None
@@ -54,18 +175,55 @@ def parse_tableinfo_areas(payload: bytes, origin: str) -> list[dict]:
                 "area_level": level,
                 "parent_code": parent,
                 "hierarchy_order": order,
-                "table_id": info.get("id"),
+                "table_id": table_id,
                 "data_origin": origin,
             }
         )
     return rows
 
 
-def parse_data_csv(payload: bytes, table: str, variables: tuple[str, ...], origin: str) -> pa.Table:
-    """One StatBank CSV answer as an Arrow table: codes stay text, INDHOLD becomes a number.
+def parse_value_labels(payload: bytes, spec: DataTable, origin: str) -> list[dict]:
+    """The codes and Danish texts of the variables a table is asked by, other than area and
+    time: what a code such as BOL102's OPVARMNING means, as the service says it."""
+    variables = _variables(payload, spec.table)
+    return [
+        {
+            "table_id": spec.table,
+            "variable": code,
+            "code": value["id"],
+            "label": value["text"],
+            "data_origin": origin,
+        }
+        for code in spec.fixed
+        for value in variables.get(code, {}).get("values", [])
+    ]
 
-    `variables` are the column names (see `column_name`) the answer must have besides INDHOLD.
+
+def periods_to_ask(payload: bytes, spec: DataTable, start: str) -> list[str]:
+    """The table's periods from `start` on, as its tableinfo lists them; checks on the way that
+    every variable the request leaves out can be eliminated."""
+    variables = _variables(payload, spec.table)
+    named = {spec.area_variable, "Tid", *spec.fixed}
+    for code, variable in variables.items():
+        if code not in named and not variable.get("elimination", False):
+            raise SourceInputError(
+                f"statbank tableinfo {spec.table}: variable {code} cannot be eliminated; fix its "
+                "values in ingestion/statbank.py DATA_TABLES"
+            )
+    if "Tid" not in variables:
+        raise SourceInputError(f"statbank tableinfo {spec.table}: no Tid variable")
+    return [v["id"] for v in variables["Tid"]["values"] if v["id"] >= start]
+
+
+def parse_data_csv(
+    payload: bytes, table: str, columns: tuple[str, ...], origin: str, request: str = ""
+) -> pa.Table:
+    """One StatBank CSV or BULK answer as an Arrow table: codes stay text, INDHOLD a number.
+
+    `columns` (see `column_name`) are the variables the answer must have besides INDHOLD, and no
+    others: a variable the request did not name would split cells the key does not tell apart.
     """
+    where = f"statbank {table}{' ' + request if request else ''}"
     con = duckdb.connect()
     try:
         rel = con.read_csv(
@@ -79,33 +237,71 @@ def parse_data_csv(payload: bytes, table: str, variables: tuple[str, ...], origi
         )
         data = rel.to_arrow_table()
     except duckdb.Error as exc:
-        raise SourceInputError(f"statbank {table}: CSV not readable: {exc}") from exc
+        raise SourceInputError(f"{where}: CSV not readable: {exc}") from exc
     finally:
         con.close()
     data = data.rename_columns([column_name(c) for c in data.column_names])
-    expected = set(variables) | {"indhold"}
+    expected = set(columns) | {"indhold"}
     if missing := expected - set(data.column_names):
-        raise SourceInputError(f"statbank {table}: columns missing from the CSV: {sorted(missing)}")
+        raise SourceInputError(f"{where}: columns missing from the CSV: {sorted(missing)}")
+    if extra := [c for c in data.column_names if c not in expected]:
+        raise SourceInputError(
+            f"{where}: unexpected columns in the CSV: {extra} (the answer splits by a variable "
+            "the request did not name)"
+        )
     n = data.num_rows
     return data.append_column("table_id", pa.array([table.upper()] * n)).append_column(
         "data_origin", pa.array([origin] * n)
     )
 
 
+def check_area_codes(data: pa.Table, info: bytes | None, spec: DataTable, request: str) -> None:
+    """Every area of the answer is one the table's tableinfo lists (when the tableinfo is known)."""
+    if info is None:
+        return
+    known = {v["id"] for v in _variables(info, spec.table)[spec.area_variable]["values"]}
+    area = column_name(spec.area_variable)
+    unknown = pc.unique(data[area]).to_pylist()
+    if unknown := sorted(set(unknown) - known):
+        line = data[area].to_pylist().index(unknown[0]) + 2
+        raise SourceInputError(
+            f"statbank {spec.table} {request}: line {line}, field {spec.area_variable}: unknown "
+            f"area code {unknown[0]!r} (not in the table's tableinfo; {len(unknown)} unknown)"
+        )
+
+
 @dlt.source(name="statbank")
-def statbank_source(reader: FolderReader | None = None, origin: str = "demo"):
+def statbank_source(service: StatBankApi | StatBankFolder | None = None, origin: str = "demo"):
     """The StatBank tables klimamonitor uses, one dlt resource each."""
 
     @dlt.resource(name="areas", primary_key="area_code", write_disposition="merge")
     def areas():
-        yield parse_tableinfo_areas(reader.read("statbank/tableinfo/FOLK1A.json"), origin)
+        yield parse_tableinfo_areas(service.tableinfo(AREAS_TABLE), origin)
 
-    def data_resource(table: str, keys: tuple[str, ...]):
-        @dlt.resource(name=table, primary_key=list(keys), write_disposition="merge")
-        def cells():
-            payload = reader.read(f"statbank/data/{table.upper()}.csv")
-            yield parse_data_csv(payload, table, keys, origin)
+    @dlt.resource(
+        name="value_labels", primary_key=["table_id", "variable", "code"], write_disposition="merge"
+    )
+    def value_labels():
+        rows = []
+        for spec in DATA_TABLES.values():
+            if (info := service.labels(spec.table)) is not None:
+                rows += parse_value_labels(info, spec, origin)
+        yield rows
+
+    def data_resource(name: str, spec: DataTable):
+        @dlt.resource(name=name, primary_key=list(spec.columns), write_disposition="merge")
+        def cells(
+            # dlt's way to declare the cursor; primary_key=() keeps the rows of the last period
+            # loaded, which StatBank may still revise, instead of dropping them as seen.
+            tid=dlt.sources.incremental("tid", initial_value=spec.first_period, primary_key=()),  # noqa: B008
+        ):
+            answer = service.fetch(spec, tid.last_value)
+            if answer is None:
+                return
+            data = parse_data_csv(answer.payload, spec.table, spec.columns, origin, answer.request)
+            check_area_codes(data, answer.info, spec, answer.request)
+            yield data
 
         return cells
 
-    return [areas, *(data_resource(t, k) for t, k in DATA_TABLES.items())]
+    return [areas, value_labels, *(data_resource(name, spec) for name, spec in DATA_TABLES.items())]

@@ -49,7 +49,7 @@ def test_statbank_csv_decimal_comma_and_missing():
         b"\xef\xbb\xbfOMR\xc3\x85DE;K\xc3\x98N;ALDER;CIVILSTAND;TID;INDHOLD\r\n"
         b"000;TOT;IALT;TOT;2024K1;5,5\r\n084;TOT;IALT;TOT;2024K1;..\r\n"
     )
-    table = parse_data_csv(payload, "folk1a", DATA_TABLES["folk1a"], "demo")
+    table = parse_data_csv(payload, "folk1a", DATA_TABLES["folk1a"].columns, "demo")
     assert table["omraade"].to_pylist() == ["000", "084"]  # codes keep their leading zeros
     assert table["indhold"].to_pylist() == [5.5, None]
 
@@ -57,13 +57,13 @@ def test_statbank_csv_decimal_comma_and_missing():
 def test_statbank_csv_missing_column_names_table_and_column():
     payload = b"\xef\xbb\xbfOMR\xc3\x85DE;TID;INDHOLD\r\n000;2024K1;1\r\n"
     with pytest.raises(SourceInputError, match=r"statbank folk1a: columns missing.*koen"):
-        parse_data_csv(payload, "folk1a", DATA_TABLES["folk1a"], "demo")
+        parse_data_csv(payload, "folk1a", DATA_TABLES["folk1a"].columns, "demo")
 
 
 def test_statbank_demo_files(demo_folder):
     reader = FolderReader(demo_folder)
     cars = parse_data_csv(
-        reader.read("statbank/data/BIL54.csv"), "bil54", DATA_TABLES["bil54"], "demo"
+        reader.read("statbank/data/BIL54.csv"), "bil54", DATA_TABLES["bil54"].columns, "demo"
     )
     assert cars.num_rows == (1 + 5 + 98) * 5 * 7 * 12
     assert set(cars["driv"].to_pylist()) == {"20200", "20205", "20210", "20225", "20232"}

@@ -7,8 +7,9 @@ big sectors, agriculture (with land use) negative in a few urban municipalities.
 
 Layout written (the same as a snapshot folder of the live services):
     DEMO.txt                                   says that all of it is demo data
-    statbank/tableinfo/FOLK1A.json             POST /v1/tableinfo, the OMRÅDE hierarchy
-    statbank/data/FOLK1A.csv, BIL54.csv        POST /v1/data format=CSV valuePresentation=Code
+    statbank/tableinfo/<TABLE>.json            POST /v1/tableinfo (FOLK1A's: the OMRÅDE hierarchy)
+    statbank/data/<TABLE>.csv                  POST /v1/data format=BULK valuePresentation=Code,
+                                               for FOLK1A, BIL54, BIL53 and BOL102
     klimaregnskab/<release>/noegletal.jsonl    one line per municipality and year:
                                                {"municipality", "year", "response": {"data": [...]}}
     plans/inbox/<code>_v<n>_<part>.csv         plan submissions in the template
@@ -104,11 +105,21 @@ SOURCE_SECTORS = {
 }
 EMISSION_TYPE, EMISSION_UNIT = "Samlet CO2-udledning", "Ton CO2e"
 FUELS = {
-    "20200": None,
-    "20205": "petrol",
-    "20210": "diesel",
-    "20225": "electric",
-    "20232": "plugin",
+    "20200": "Drivmidler i alt",
+    "20205": "Benzin",
+    "20210": "Diesel",
+    "20225": "El",
+    "20232": "Plug-in hybrid",
+}
+# BOL102's heating of dwellings: demo codes with texts worded as StatBank's; the share of the
+# dwellings each had in 2018 and the yearly change of that share.
+HEATING = {
+    "1": ("Fjernvarme/blokvarme", 0.64, 0.006),
+    "2": ("Centralvarme med olie", 0.055, -0.004),
+    "3": ("Centralvarme m naturgas", 0.14, -0.007),
+    "4": ("Elvarme", 0.06, -0.001),
+    "5": ("Varmepumpe", 0.06, 0.007),
+    "6": ("Andet/uoplyst", 0.045, -0.001),
 }
 
 
@@ -159,12 +170,20 @@ def generate(out: Path, seed: int = 2020) -> int:
             f"{seed}, generator {fingerprint(seed)}). The municipalities are real; every figure "
             "is invented.\n"
         ).encode(),
-        "statbank/tableinfo/FOLK1A.json": _tableinfo(munis),
+        **_tableinfos(munis),
         "statbank/data/FOLK1A.csv": _statbank_csv(
             ["OMRÅDE", "KØN", "ALDER", "CIVILSTAND", "TID", "INDHOLD"], _population_rows(munis)
         ),
         "statbank/data/BIL54.csv": _statbank_csv(
             ["OMRÅDE", "BILTYPE", "BRUG", "DRIV", "TID", "INDHOLD"], _car_rows(munis, rng)
+        ),
+        "statbank/data/BIL53.csv": _statbank_csv(
+            ["OMRÅDE", "BILTYPE", "BRUG", "DRIV", "TID", "INDHOLD"],
+            _registration_rows(munis, random.Random(f"{seed}-bil53")),
+        ),
+        "statbank/data/BOL102.csv": _statbank_csv(
+            ["AMT", "OPVARMNING", "TID", "INDHOLD"],
+            _dwelling_rows(munis, random.Random(f"{seed}-bol102")),
         ),
     }
     emissions = _emissions(munis, rng)
@@ -181,65 +200,80 @@ def generate(out: Path, seed: int = 2020) -> int:
     return len(files)
 
 
-def _tableinfo(munis: list[Municipality]) -> bytes:
-    """The /v1/tableinfo answer for FOLK1A: OMRÅDE in hierarchy order, Christiansø included."""
-    values = [{"id": "000", "text": "Hele landet"}]
+def _tableinfos(munis: list[Municipality]) -> dict[str, bytes]:
+    """The /v1/tableinfo answers: the area variable in hierarchy order (Christiansø included),
+    the variables klimamonitor fixes with their values, and the periods."""
+    areas = [{"id": "000", "text": "Hele landet"}]
     for region_code, region_name in REGIONS.items():
-        values.append({"id": region_code, "text": region_name})
+        areas.append({"id": region_code, "text": region_name})
         for m in munis:
             if m.region_code == region_code:
-                values.append({"id": m.code, "text": m.name})
+                areas.append({"id": m.code, "text": m.name})
                 if m.code == "400":
-                    values.append({"id": "411", "text": "Christiansø"})
-    quarters = [f"{y}K{q}" for y in DEMO_YEARS for q in range(1, 5)]
-    info = {
-        "id": "FOLK1A",
-        "text": "Befolkningen den 1. i kvartalet",
-        "description": "DEMO DATA: Befolkningen den 1. i kvartalet efter område, køn, alder, "
-        "civilstand og tid",
-        "unit": "Antal",
-        "updated": "2025-02-11T08:00:00",
-        "active": True,
-        "variables": [
+                    areas.append({"id": "411", "text": "Christiansø"})
+    months = [f"{y}M{m:02d}" for y in DEMO_YEARS for m in range(1, 13)]
+    cars = [
+        ("BILTYPE", "biltype", {"4000101002": "Personbiler i alt"}),
+        ("BRUG", "brug", {"1000": "I alt"}),
+        ("DRIV", "drivmiddel", FUELS),
+    ]
+    tables = {
+        "FOLK1A": (
+            "Befolkningen den 1. i kvartalet",
+            "OMRÅDE",
+            [
+                ("KØN", "køn", {"TOT": "I alt"}),
+                ("ALDER", "alder", {"IALT": "Alder i alt"}),
+                ("CIVILSTAND", "civilstand", {"TOT": "I alt"}),
+            ],
+            [f"{y}K{q}" for y in DEMO_YEARS for q in range(1, 5)],
+        ),
+        "BIL54": ("Bestanden af køretøjer ultimo måneden", "OMRÅDE", cars, months),
+        "BIL53": ("Nyregistrerede køretøjer", "OMRÅDE", cars, months),
+        "BOL102": (
+            "Boliger efter område, opvarmning og tid",
+            "AMT",
+            [("OPVARMNING", "opvarmning", {c: h[0] for c, h in HEATING.items()})],
+            [str(y) for y in DEMO_YEARS],
+        ),
+    }
+    infos = {}
+    for table, (text, area, fixed, periods) in tables.items():
+        variables = [
+            {"id": area, "text": area.lower(), "elimination": True, "time": False, "values": areas}
+        ]
+        variables += [
             {
-                "id": "OMRÅDE",
-                "text": "område",
+                "id": code,
+                "text": name,
                 "elimination": True,
                 "time": False,
-                "map": "Denmark_municipality_07",
-                "values": values,
-            },
-            {
-                "id": "KØN",
-                "text": "køn",
-                "elimination": True,
-                "time": False,
-                "values": [{"id": "TOT", "text": "I alt"}],
-            },
-            {
-                "id": "ALDER",
-                "text": "alder",
-                "elimination": True,
-                "time": False,
-                "values": [{"id": "IALT", "text": "Alder i alt"}],
-            },
-            {
-                "id": "CIVILSTAND",
-                "text": "civilstand",
-                "elimination": True,
-                "time": False,
-                "values": [{"id": "TOT", "text": "I alt"}],
-            },
+                "values": [{"id": k, "text": v} for k, v in values.items()],
+            }
+            for code, name, values in fixed
+        ]
+        variables.append(
             {
                 "id": "Tid",
                 "text": "tid",
                 "elimination": False,
                 "time": True,
-                "values": [{"id": q, "text": q} for q in quarters],
-            },
-        ],
-    }
-    return json.dumps(info, ensure_ascii=False, indent=2).encode("utf-8")
+                "values": [{"id": p, "text": p} for p in periods],
+            }
+        )
+        info = {
+            "id": table,
+            "text": text,
+            "description": f"DEMO DATA: {text}",
+            "unit": "Antal",
+            "updated": "2025-02-11T08:00:00",
+            "active": True,
+            "variables": variables,
+        }
+        infos[f"statbank/tableinfo/{table}.json"] = json.dumps(
+            info, ensure_ascii=False, indent=2
+        ).encode("utf-8")
+    return infos
 
 
 def _statbank_csv(header: list[str], rows: list[list]) -> bytes:
@@ -299,6 +333,54 @@ def _car_rows(munis: list[Municipality], rng: random.Random) -> list[list]:
                     [area, "4000101002", "1000", fuel, f"{year}M{month:02d}", value]
                     for area, value in _areas(munis, values)
                 ]
+    return rows
+
+
+def _registration_rows(munis: list[Municipality], rng: random.Random) -> list[list]:
+    """New passenger cars a month by fuel: about 4.5% of the stock a year, the electric share
+    of them rising from 2% in 2018 to about 55% in 2024."""
+    bias = {m.code: rng.uniform(0.7, 1.3) for m in munis}
+    rows = []
+    for i, year in enumerate(DEMO_YEARS):
+        for month in range(1, 13):
+            t = i + (month - 1) / 12
+            el = min(0.02 * math.exp(0.55 * t), 0.8)
+            pl = 0.03 + 0.02 * min(t, 4) - 0.01 * max(t - 4, 0)
+            by_fuel: dict[str, dict[str, float]] = {f: {} for f in FUELS}
+            for m in munis:
+                new = m.population * 0.45 * 0.045 / 12 * rng.uniform(0.8, 1.2)
+                e, p = new * min(el * bias[m.code], 0.9), new * pl
+                diesel = (new - e - p) * 0.25
+                values = {"20225": e, "20232": p, "20210": diesel, "20205": new - e - p - diesel}
+                rounded = {fuel: round(v) for fuel, v in values.items()}
+                rounded["20200"] = sum(rounded.values())
+                for fuel, v in rounded.items():
+                    by_fuel[fuel][m.code] = v
+            for fuel, values in by_fuel.items():
+                rows += [
+                    [area, "4000101002", "1000", fuel, f"{year}M{month:02d}", value]
+                    for area, value in _areas(munis, values)
+                ]
+    return rows
+
+
+def _dwelling_rows(munis: list[Municipality], rng: random.Random) -> list[list]:
+    """Dwellings by heating, the 1st of January each year: oil and gas giving way to heat pumps
+    and district heating, by municipality a little differently."""
+    bias = {m.code: {c: rng.uniform(0.4, 1.8) for c in HEATING} for m in munis}
+    rows = []
+    for i, year in enumerate(DEMO_YEARS):
+        by_code: dict[str, dict[str, float]] = {c: {} for c in HEATING}
+        for m in munis:
+            weights = {
+                c: max(share + trend * i, 0.002) * bias[m.code][c]
+                for c, (_, share, trend) in HEATING.items()
+            }
+            dwellings = m.population * 0.48
+            for c, w in weights.items():
+                by_code[c][m.code] = round(dwellings * w / sum(weights.values()))
+        for code, values in by_code.items():
+            rows += [[area, code, str(year), value] for area, value in _areas(munis, values)]
     return rows
 
 

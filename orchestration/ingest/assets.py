@@ -8,6 +8,7 @@ import dagster as dg
 from dagster_dlt import DagsterDltResource, dlt_assets
 
 from ingestion.klimaregnskab import klimaregnskab_source
+from ingestion.live import klimaregnskab_api, plan_inbox_url, statbank_service
 from ingestion.plans import plans_source
 from ingestion.readers import folder_reader
 from ingestion.settings import source_settings
@@ -20,18 +21,19 @@ TRANSLATOR = KlimamonitorDltTranslator()
 
 def _statbank():
     settings = source_settings()
-    return statbank_source(folder_reader(settings, "statbank"), origin=settings.origin)
+    return statbank_source(statbank_service(settings), origin=settings.origin)
 
 
 def _klimaregnskab():
     settings = source_settings()
+    if settings.mode == "live":
+        return klimaregnskab_source(api=klimaregnskab_api(), origin=settings.origin)
     return klimaregnskab_source(folder_reader(settings, "klimaregnskab"), origin=settings.origin)
 
 
 def _plans():
     settings = source_settings()
-    inbox = folder_reader(settings, "plans").root / "plans" / "inbox"
-    return plans_source(inbox_url=inbox.as_uri(), origin=settings.origin)
+    return plans_source(inbox_url=plan_inbox_url(settings), origin=settings.origin)
 
 
 def _source_assets(dataset: str, make_source, describe_source) -> dg.AssetsDefinition:
