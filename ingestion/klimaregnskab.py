@@ -111,8 +111,11 @@ class KlimaregnskabApi:
         """The answer for every municipality and year, in that order."""
         service = ServiceClient("klimaregnskab", self.base_url, self.auth)
         tasks = [(m, y) for m in self.municipalities for y in self.years]
-        with ThreadPoolExecutor(max_workers=self.workers) as pool:
+        pool = ThreadPoolExecutor(max_workers=self.workers)
+        try:
             yield from pool.map(lambda t: self.answer(service, *t), tasks)
+        finally:  # after an error, the requests not yet sent are not sent
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def new_vintages(api: KlimaregnskabApi, state: dict, today: str, origin: str):
@@ -152,12 +155,13 @@ def klimaregnskab_source(
     reader: FolderReader | None = None,
     origin: str = "demo",
     api: KlimaregnskabApi | None = None,
+    today: str | None = None,
 ):
     @dlt.resource(name="noegletal", primary_key=PRIMARY_KEY, write_disposition="merge")
     def noegletal():
         if api is not None:
             state = dlt.current.resource_state().setdefault("answer_hashes", {})
-            yield from new_vintages(api, state, date.today().isoformat(), origin)
+            yield from new_vintages(api, state, today or date.today().isoformat(), origin)
             return
         releases = reader.glob("klimaregnskab/*/noegletal.jsonl")
         if not releases:

@@ -28,7 +28,7 @@ def demo_folder(tmp_path_factory) -> Path:
 RUN_COMMAND = [sys.executable, "-m", "orchestration.run"]
 
 
-def pipeline_env(source: Path, workdir: Path) -> dict[str, str]:
+def pipeline_env(source: Path | str, workdir: Path) -> dict[str, str]:
     """The environment of `make run` on `source`, into the warehouse in `workdir`."""
     (workdir / "dagster").mkdir(parents=True, exist_ok=True)
     return {
@@ -40,12 +40,15 @@ def pipeline_env(source: Path, workdir: Path) -> dict[str, str]:
     }
 
 
-def run_pipeline(source: Path, workdir: Path) -> subprocess.CompletedProcess:
-    """`make run`'s entry point in a fresh process, on `source`, into `workdir`."""
+def run_pipeline(
+    source: Path | str, workdir: Path, extra_env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """`make run`'s entry point in a fresh process, on `source` (a folder, or `live` with
+    `extra_env` pointing at the replay server), into `workdir`."""
     return subprocess.run(
         RUN_COMMAND,
         cwd=PROJECT_ROOT,
-        env=pipeline_env(source, workdir),
+        env={**pipeline_env(source, workdir), **(extra_env or {})},
         capture_output=True,
         text=True,
         timeout=600,

@@ -108,12 +108,18 @@ def build_real_folder(shared: Path, dest: Path) -> Path:
         "statbank/tableinfo/FOLK1A.json": tableinfo(
             "FOLK1A",
             "OMRÅDE",
-            {"KØN": {"TOT": "I alt"}, "ALDER": {"IALT": "Alder i alt"}, "CIVILSTAND": {"TOT": "I alt"}},
+            {
+                "KØN": {"TOT": "I alt"},
+                "ALDER": {"IALT": "Alder i alt"},
+                "CIVILSTAND": {"TOT": "I alt"},
+            },
             "2026K1",
         ),
         "statbank/tableinfo/BIL54.json": tableinfo("BIL54", "OMRÅDE", cars_fixed, "2026M01"),
         "statbank/tableinfo/BIL53.json": tableinfo("BIL53", "OMRÅDE", cars_fixed, "2026M01"),
-        "statbank/tableinfo/BOL102.json": tableinfo("BOL102", "AMT", {"OPVARMNING": HEATING}, "2026"),
+        "statbank/tableinfo/BOL102.json": tableinfo(
+            "BOL102", "AMT", {"OPVARMNING": HEATING}, "2026"
+        ),
         "statbank/data/FOLK1A.csv": _csv(
             ["OMRÅDE", "KØN", "ALDER", "CIVILSTAND", "TID", "INDHOLD"],
             [[a, "TOT", "IALT", "TOT", "2026K1", v] for a, v in areas(column("folketal"))],

@@ -7,33 +7,14 @@ warehouse path); the objects given to the decorator only describe the assets.
 import dagster as dg
 from dagster_dlt import DagsterDltResource, dlt_assets
 
+from ingestion.configured import SOURCES
 from ingestion.klimaregnskab import klimaregnskab_source
-from ingestion.live import klimaregnskab_api, plan_inbox_url, statbank_service
 from ingestion.plans import plans_source
-from ingestion.readers import folder_reader
-from ingestion.settings import source_settings
 from ingestion.statbank import statbank_source
 from orchestration.resources import dlt_pipeline
 from orchestration.translators import KlimamonitorDltTranslator
 
 TRANSLATOR = KlimamonitorDltTranslator()
-
-
-def _statbank():
-    settings = source_settings()
-    return statbank_source(statbank_service(settings), origin=settings.origin)
-
-
-def _klimaregnskab():
-    settings = source_settings()
-    if settings.mode == "live":
-        return klimaregnskab_source(api=klimaregnskab_api(), origin=settings.origin)
-    return klimaregnskab_source(folder_reader(settings, "klimaregnskab"), origin=settings.origin)
-
-
-def _plans():
-    settings = source_settings()
-    return plans_source(inbox_url=plan_inbox_url(settings), origin=settings.origin)
 
 
 def _source_assets(dataset: str, make_source, describe_source) -> dg.AssetsDefinition:
@@ -54,7 +35,7 @@ def _source_assets(dataset: str, make_source, describe_source) -> dg.AssetsDefin
 
 
 ASSETS = [
-    _source_assets("statbank", _statbank, statbank_source()),
-    _source_assets("klimaregnskab", _klimaregnskab, klimaregnskab_source()),
-    _source_assets("plans", _plans, plans_source(inbox_url="file:///nonexistent")),
+    _source_assets("statbank", SOURCES["statbank"], statbank_source()),
+    _source_assets("klimaregnskab", SOURCES["klimaregnskab"], klimaregnskab_source()),
+    _source_assets("plans", SOURCES["plans"], plans_source(inbox_url="file:///nonexistent")),
 ]

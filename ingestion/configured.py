@@ -1,6 +1,7 @@
-"""Which service or folder each source reads in this run, from `KLIMAMONITOR_SOURCE` and dlt's
-configuration (`[sources.<name>]` in `.dlt/config.toml`, or `SOURCES__<NAME>__...` in the
-environment, which is how the tests point the sources at the replay server)."""
+"""The dlt sources as this run is configured: which service or folder each reads, from
+`KLIMAMONITOR_SOURCE` and dlt's configuration (`[sources.<name>]` in `.dlt/config.toml`, or
+`SOURCES__<NAME>__...` in the environment, which is how the tests point the sources at the replay
+server)."""
 
 from __future__ import annotations
 
@@ -8,16 +9,24 @@ import csv
 from datetime import date
 
 import dlt
+from dlt.extract.source import DltSource
 
-from ingestion.klimaregnskab import KLIMAREGNSKAB_URL, KlimaregnskabApi, api_key
+from ingestion.klimaregnskab import (
+    KLIMAREGNSKAB_URL,
+    KlimaregnskabApi,
+    api_key,
+    klimaregnskab_source,
+)
+from ingestion.plans import plans_source
 from ingestion.readers import folder_reader
-from ingestion.settings import PROJECT_ROOT, WAREHOUSE_DIR, SourceSettings
+from ingestion.settings import PROJECT_ROOT, WAREHOUSE_DIR, SourceSettings, source_settings
 from ingestion.statbank import (
     AREAS_TABLE,
     STATBANK_URL,
     StatBankApi,
     StatBankFolder,
     parse_tableinfo_areas,
+    statbank_source,
 )
 
 OUTSIDE_DIVISION = PROJECT_ROOT / "transform" / "seeds" / "areas_outside_municipal_division.csv"
@@ -66,3 +75,24 @@ def plan_inbox_url(settings: SourceSettings) -> str:
     inbox = (WAREHOUSE_DIR / "inbox") if not configured else PROJECT_ROOT / str(configured)
     inbox.mkdir(parents=True, exist_ok=True)
     return inbox.resolve().as_uri()
+
+
+def statbank() -> DltSource:
+    settings = source_settings()
+    return statbank_source(statbank_service(settings), origin=settings.origin)
+
+
+def klimaregnskab(today: str | None = None) -> DltSource:
+    """`today` dates a new live vintage (default: the day of the run)."""
+    settings = source_settings()
+    if settings.mode == "live":
+        return klimaregnskab_source(api=klimaregnskab_api(), origin=settings.origin, today=today)
+    return klimaregnskab_source(folder_reader(settings, "klimaregnskab"), origin=settings.origin)
+
+
+def plans() -> DltSource:
+    settings = source_settings()
+    return plans_source(inbox_url=plan_inbox_url(settings), origin=settings.origin)
+
+
+SOURCES = {"statbank": statbank, "klimaregnskab": klimaregnskab, "plans": plans}
