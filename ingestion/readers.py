@@ -1,7 +1,7 @@
-"""Where a source's bytes come from: a snapshot folder (demo or given) or the live service.
+"""A snapshot folder's files (demo or given), and the error every source raises on bad input.
 
-Each source asks its reader for the bytes the service would answer and parses them with one
-parser, so a file in a snapshot folder and a live response go through the same code.
+A file in a snapshot folder and a live answer (ingestion/services.py) are the same bytes and go
+through the same parser.
 """
 
 from __future__ import annotations
@@ -36,10 +36,7 @@ class FolderReader:
 
 
 def folder_reader(settings: SourceSettings, source: str) -> FolderReader:
-    """The reader for a file-based run; the live services come with the live-sources work."""
+    """The reader of a file-based run (demo or a snapshot folder)."""
     if settings.folder is None:
-        raise SourceInputError(
-            f"{source}: KLIMAMONITOR_SOURCE=live is not available yet; use 'demo' or a folder "
-            "of source files in the live formats"
-        )
+        raise SourceInputError(f"{source}: a live run reads the service, not a folder")
     return FolderReader(settings.folder)

@@ -3,7 +3,7 @@
 `KLIMAMONITOR_SOURCE` chooses the input:
 - `demo` (default): the generated demo data set in `warehouse/demo_sources/` (made if missing);
 - `live`: the real services;
-- any other value: a folder of source files in the live formats (see `docs/source-folders.md`).
+- any other value: a folder of source files in the live formats (README, "Snapshot folders").
 """
 
 from __future__ import annotations
