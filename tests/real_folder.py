@@ -18,10 +18,11 @@ What each file is made of:
 from __future__ import annotations
 
 import csv
-import io
 import json
 import shutil
 from pathlib import Path
+
+from ingestion.demo.generate import statbank_csv
 
 RELEASE = "2025-12-31"
 HEATING = {"1": "Centralvarme med olie", "2": "Centralvarme m naturgas", "9": "Anden opvarmning"}
@@ -30,14 +31,6 @@ HEATING = {"1": "Centralvarme med olie", "2": "Centralvarme m naturgas", "9": "A
 def _rows(path: Path) -> list[dict]:
     with path.open(encoding="utf-8") as f:
         return list(csv.DictReader(f))
-
-
-def _csv(header: list[str], rows: list[list]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
 
 
 def build_real_folder(shared: Path, dest: Path) -> Path:
@@ -120,7 +113,7 @@ def build_real_folder(shared: Path, dest: Path) -> Path:
         "statbank/tableinfo/BOL102.json": tableinfo(
             "BOL102", "AMT", {"OPVARMNING": HEATING}, "2026"
         ),
-        "statbank/data/FOLK1A.csv": _csv(
+        "statbank/data/FOLK1A.csv": statbank_csv(
             ["OMRÅDE", "KØN", "ALDER", "CIVILSTAND", "TID", "INDHOLD"],
             [[a, "TOT", "IALT", "TOT", "2026K1", v] for a, v in areas(column("folketal"))],
         ),
@@ -132,7 +125,7 @@ def build_real_folder(shared: Path, dest: Path) -> Path:
         "20225": column("biler_el"),
         "20232": column("biler_plugin"),
     }
-    files["statbank/data/BIL54.csv"] = _csv(
+    files["statbank/data/BIL54.csv"] = statbank_csv(
         ["OMRÅDE", "BILTYPE", "BRUG", "DRIV", "TID", "INDHOLD"],
         [
             [a, "4000101002", "1000", fuel, "2026M01", ".." if v is None else v]
@@ -140,7 +133,7 @@ def build_real_folder(shared: Path, dest: Path) -> Path:
             for a, v in areas(values)
         ],
     )
-    files["statbank/data/BIL53.csv"] = _csv(
+    files["statbank/data/BIL53.csv"] = statbank_csv(
         ["OMRÅDE", "BILTYPE", "BRUG", "DRIV", "TID", "INDHOLD"],
         [
             [a, "4000101002", "1000", fuel, "2026M01", ".."]
@@ -150,7 +143,7 @@ def build_real_folder(shared: Path, dest: Path) -> Path:
     )
     total, oil, gas = column("opv_boliger_ialt"), column("opv_olie"), column("opv_naturgas")
     heating = {"1": oil, "2": gas, "9": {m: total[m] - oil[m] - gas[m] for m in total}}
-    files["statbank/data/BOL102.csv"] = _csv(
+    files["statbank/data/BOL102.csv"] = statbank_csv(
         ["AMT", "OPVARMNING", "TID", "INDHOLD"],
         [[a, code, "2026", v] for code, values in heating.items() for a, v in areas(values)],
     )

@@ -227,7 +227,7 @@ def test_action_status_history_is_kept(first_run, tmp_path):
     con.execute(
         """insert into plans.inbox_files by name
            select ? as source_file, 'status' as part, 'hash' as file_hash, 1 as rows,
-                  0 as rejections, ? as _dlt_load_id, 'test-row' as _dlt_id""",
+                  0 as rejections, ? as _dlt_load_id""",
         [report, load_id],
     )
     con.close()

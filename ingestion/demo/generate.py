@@ -171,17 +171,17 @@ def generate(out: Path, seed: int = 2020) -> int:
             "is invented.\n"
         ).encode(),
         **_tableinfos(munis),
-        "statbank/data/FOLK1A.csv": _statbank_csv(
+        "statbank/data/FOLK1A.csv": statbank_csv(
             ["OMRÅDE", "KØN", "ALDER", "CIVILSTAND", "TID", "INDHOLD"], _population_rows(munis)
         ),
-        "statbank/data/BIL54.csv": _statbank_csv(
+        "statbank/data/BIL54.csv": statbank_csv(
             ["OMRÅDE", "BILTYPE", "BRUG", "DRIV", "TID", "INDHOLD"], _car_rows(munis, rng)
         ),
-        "statbank/data/BIL53.csv": _statbank_csv(
+        "statbank/data/BIL53.csv": statbank_csv(
             ["OMRÅDE", "BILTYPE", "BRUG", "DRIV", "TID", "INDHOLD"],
             _registration_rows(munis, random.Random(f"{seed}-bil53")),
         ),
-        "statbank/data/BOL102.csv": _statbank_csv(
+        "statbank/data/BOL102.csv": statbank_csv(
             ["AMT", "OPVARMNING", "TID", "INDHOLD"],
             _dwelling_rows(munis, random.Random(f"{seed}-bol102")),
         ),
@@ -276,7 +276,7 @@ def _tableinfos(munis: list[Municipality]) -> dict[str, bytes]:
     return infos
 
 
-def _statbank_csv(header: list[str], rows: list[list]) -> bytes:
+def statbank_csv(header: list[str], rows: list[list]) -> bytes:
     """StatBank's CSV: UTF-8 with BOM, semicolons, CRLF, decimal commas."""
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=";", lineterminator="\r\n")
@@ -307,26 +307,16 @@ def _population_rows(munis: list[Municipality]) -> list[list]:
     return rows
 
 
-def _car_rows(munis: list[Municipality], rng: random.Random) -> list[list]:
-    ev_bias = {m.code: rng.uniform(0.6, 1.5) for m in munis}
+def _car_table_rows(munis: list[Municipality], figures) -> list[list]:
+    """BIL54's or BIL53's rows: `figures(t, municipality)` gives one month's cars by DRIV code,
+    t being the years since January 2018."""
     rows = []
     for i, year in enumerate(DEMO_YEARS):
         for month in range(1, 13):
             t = i + (month - 1) / 12
-            ev, phev = 0.003 * math.exp(0.62 * t), 0.002 * math.exp(0.5 * t)
             by_fuel: dict[str, dict[str, float]] = {f: {} for f in FUELS}
             for m in munis:
-                cars = m.population * (0.40 if m.group == "Hovedstadskommuner" else 0.50)
-                el, pl = cars * ev * ev_bias[m.code], cars * phev * ev_bias[m.code]
-                diesel = (cars - el - pl) * 0.33
-                values = {
-                    "20200": cars,
-                    "20205": cars - el - pl - diesel,
-                    "20210": diesel,
-                    "20225": el,
-                    "20232": pl,
-                }
-                for fuel, v in values.items():
+                for fuel, v in figures(t, m).items():
                     by_fuel[fuel][m.code] = round(v)
             for fuel, values in by_fuel.items():
                 rows += [
@@ -336,32 +326,40 @@ def _car_rows(munis: list[Municipality], rng: random.Random) -> list[list]:
     return rows
 
 
+def _car_rows(munis: list[Municipality], rng: random.Random) -> list[list]:
+    ev_bias = {m.code: rng.uniform(0.6, 1.5) for m in munis}
+
+    def stock(t: float, m: Municipality) -> dict[str, float]:
+        ev, phev = 0.003 * math.exp(0.62 * t), 0.002 * math.exp(0.5 * t)
+        cars = m.population * (0.40 if m.group == "Hovedstadskommuner" else 0.50)
+        el, pl = cars * ev * ev_bias[m.code], cars * phev * ev_bias[m.code]
+        diesel = (cars - el - pl) * 0.33
+        return {
+            "20200": cars,
+            "20205": cars - el - pl - diesel,
+            "20210": diesel,
+            "20225": el,
+            "20232": pl,
+        }
+
+    return _car_table_rows(munis, stock)
+
+
 def _registration_rows(munis: list[Municipality], rng: random.Random) -> list[list]:
     """New passenger cars a month by fuel: about 4.5% of the stock a year, the electric share
     of them rising from 2% in 2018 to about 55% in 2024."""
     bias = {m.code: rng.uniform(0.7, 1.3) for m in munis}
-    rows = []
-    for i, year in enumerate(DEMO_YEARS):
-        for month in range(1, 13):
-            t = i + (month - 1) / 12
-            el = min(0.02 * math.exp(0.55 * t), 0.8)
-            pl = 0.03 + 0.02 * min(t, 4) - 0.01 * max(t - 4, 0)
-            by_fuel: dict[str, dict[str, float]] = {f: {} for f in FUELS}
-            for m in munis:
-                new = m.population * 0.45 * 0.045 / 12 * rng.uniform(0.8, 1.2)
-                e, p = new * min(el * bias[m.code], 0.9), new * pl
-                diesel = (new - e - p) * 0.25
-                values = {"20225": e, "20232": p, "20210": diesel, "20205": new - e - p - diesel}
-                rounded = {fuel: round(v) for fuel, v in values.items()}
-                rounded["20200"] = sum(rounded.values())
-                for fuel, v in rounded.items():
-                    by_fuel[fuel][m.code] = v
-            for fuel, values in by_fuel.items():
-                rows += [
-                    [area, "4000101002", "1000", fuel, f"{year}M{month:02d}", value]
-                    for area, value in _areas(munis, values)
-                ]
-    return rows
+
+    def registered(t: float, m: Municipality) -> dict[str, float]:
+        el = min(0.02 * math.exp(0.55 * t), 0.8)
+        pl = 0.03 + 0.02 * min(t, 4) - 0.01 * max(t - 4, 0)
+        new = m.population * 0.45 * 0.045 / 12 * rng.uniform(0.8, 1.2)
+        e, p = new * min(el * bias[m.code], 0.9), new * pl
+        diesel = (new - e - p) * 0.25
+        petrol = new - e - p - diesel
+        return {"20200": new, "20205": petrol, "20210": diesel, "20225": e, "20232": p}
+
+    return _car_table_rows(munis, registered)
 
 
 def _dwelling_rows(munis: list[Municipality], rng: random.Random) -> list[list]:
