@@ -92,28 +92,35 @@ class KlimaregnskabApi:
     def __init__(
         self, base_url: str, key: str, municipalities: list[str], years: list[int], workers: int
     ):
-        self.base_url, self.municipalities, self.years = base_url, municipalities, years
-        self.auth = APIKeyAuth(name="x-api-key", api_key=key)
-        self.workers = workers
+        self.service = ServiceClient(
+            "klimaregnskab", base_url, APIKeyAuth(name="x-api-key", api_key=key)
+        )
+        self.municipalities, self.years, self.workers = municipalities, years, workers
 
-    def answer(self, service: ServiceClient, municipality: str, year: int) -> dict:
-        params = {"municipality": municipality, "year": year, "type": "Nøgletal"}
-        body = service.get_json("municipality-data", params)
+    @staticmethod
+    def params(municipality: str, year: int) -> dict:
+        return {"municipality": municipality, "year": year, "type": "Nøgletal"}
+
+    def request_text(self, municipality: str, year: int) -> str:
+        return self.service.request_text(
+            "GET", "municipality-data", self.params(municipality, year)
+        )
+
+    def answer(self, municipality: str, year: int) -> dict:
+        body = self.service.get_json("municipality-data", self.params(municipality, year))
         if not isinstance(body, dict) or not isinstance(body.get("data"), list):
             raise SourceInputError(
-                f"klimaregnskab GET {service.rest.base_url}/municipality-data?municipality="
-                f"{municipality}&year={year}&type=Nøgletal: field data: expected a list of rows, "
+                f"{self.request_text(municipality, year)}: field data: expected a list of rows, "
                 f"got {json.dumps(body, ensure_ascii=False)[:80]}"
             )
         return {"municipality": municipality, "year": year, "response": body}
 
     def answers(self):
         """The answer for every municipality and year, in that order."""
-        service = ServiceClient("klimaregnskab", self.base_url, self.auth)
         tasks = [(m, y) for m in self.municipalities for y in self.years]
         pool = ThreadPoolExecutor(max_workers=self.workers)
         try:
-            yield from pool.map(lambda t: self.answer(service, *t), tasks)
+            yield from pool.map(lambda t: self.answer(*t), tasks)
         finally:  # after an error, the requests not yet sent are not sent
             pool.shutdown(wait=True, cancel_futures=True)
 
@@ -141,8 +148,7 @@ def new_vintages(api: KlimaregnskabApi, state: dict, today: str, origin: str):
             lines = []
     if gaps := sorted(published & set(empty)):
         raise SourceInputError(
-            f"klimaregnskab GET {api.base_url}/municipality-data?municipality="
-            f"{empty[gaps[0]]}&year={gaps[0]}&type=Nøgletal: field data: no rows, though other "
+            f"{api.request_text(empty[gaps[0]], gaps[0])}: field data: no rows, though other "
             "municipalities have the year (an unknown municipality code?)"
         )
     if lines:

@@ -34,8 +34,14 @@ class ServiceClient:
         self.source = source
         self.rest = RESTClient(base_url=base_url, auth=auth, session=_session())
 
+    def request_text(self, method: str, path: str, params: dict[str, Any] | None = None) -> str:
+        """A request as errors name it: source, method, URL and query, never the credentials."""
+        query = "&".join(f"{k}={v}" for k, v in (params or {}).items())
+        url = f"{self.rest.base_url.rstrip('/')}/{path.lstrip('/')}"
+        return f"{self.source} {method} {url}{'?' + query if query else ''}"
+
     def get(self, path: str, params: dict[str, Any] | None = None) -> bytes:
-        return self._answer("GET", _shown(path, params), params=params)
+        return self._answer("GET", path, params=params)
 
     def post(self, path: str, body: dict) -> bytes:
         return self._answer("POST", path, json=body)
@@ -46,16 +52,12 @@ class ServiceClient:
             return json.loads(payload)
         except ValueError as exc:
             raise SourceInputError(
-                f"{self.source} GET {self._url(_shown(path, params))}: the answer is not JSON "
+                f"{self.request_text('GET', path, params)}: the answer is not JSON "
                 f"({exc}; it begins {payload[:60]!r})"
             ) from exc
 
-    def _url(self, path: str) -> str:
-        return f"{self.rest.base_url.rstrip('/')}/{path.lstrip('/')}"
-
-    def _answer(self, method: str, shown: str, **kwargs) -> bytes:
-        request = f"{self.source} {method} {self._url(shown)}"
-        path = shown.split("?", 1)[0]
+    def _answer(self, method: str, path: str, **kwargs) -> bytes:
+        request = self.request_text(method, path, kwargs.get("params"))
         try:
             response = self.rest.request(path, method=method, **kwargs)
         except requests.RequestException as exc:  # still failing after dlt's retries
@@ -68,12 +70,6 @@ class ServiceClient:
         if not response.content.strip():
             raise SourceInputError(f"{request}: the answer is empty (HTTP {response.status_code})")
         return response.content
-
-
-def _shown(path: str, params: dict[str, Any] | None) -> str:
-    """The request as a log or an error shows it: the path and its query, no credentials."""
-    query = "&".join(f"{k}={v}" for k, v in (params or {}).items())
-    return f"{path}?{query}" if query else path
 
 
 def _reason(exc: Exception) -> str:

@@ -143,22 +143,27 @@ class StatBankFolder:
         )
 
 
-def _variables(payload: bytes, table: str) -> dict[str, dict]:
+def _tableinfo(payload: bytes, table: str) -> tuple[dict, dict[str, dict]]:
+    """A tableinfo answer and its variables by code."""
     try:
         info = json.loads(payload)
-        return {v["id"]: v for v in info["variables"]}
+        return info, {v["id"]: v for v in info["variables"]}
     except (ValueError, KeyError, TypeError) as exc:
         raise SourceInputError(
             f"statbank tableinfo {table}: not a tableinfo answer ({exc!r})"
         ) from exc
 
 
+def _variables(payload: bytes, table: str) -> dict[str, dict]:
+    return _tableinfo(payload, table)[1]
+
+
 def parse_tableinfo_areas(payload: bytes, origin: str) -> list[dict]:
     """The OMRÅDE hierarchy: the country, then each region followed by its municipalities."""
-    variables = _variables(payload, AREAS_TABLE)
+    info, variables = _tableinfo(payload, AREAS_TABLE)
     if "OMRÅDE" not in variables:
         raise SourceInputError(f"statbank tableinfo {AREAS_TABLE}: no OMRÅDE variable")
-    table_id = json.loads(payload).get("id")
+    table_id = info.get("id")
     rows, region = [], None
     for order, value in enumerate(variables["OMRÅDE"]["values"]):
         code = value["id"]
