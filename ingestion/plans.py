@@ -251,6 +251,17 @@ _EMPTY_REJECTIONS = pa.table(
 )
 
 
+def inbox_stamps(inbox_url: str) -> Iterator[tuple[FileItemDict, str]]:
+    """Every file in the inbox with its stamp, "<modified> <size>": what tells a new or changed
+    file from one already read. The inbox sensor compares the same stamps.
+
+    Python's glob, which dlt uses for a local folder, leaves out names that start with a dot,
+    so those are listed too."""
+    for pattern in ("**/*", "**/.*"):
+        for item in filesystem(bucket_url=inbox_url, file_glob=pattern):
+            yield item, f"{item['modification_date'].isoformat()} {item.get('size_in_bytes')}"
+
+
 @dlt.source(name="plans")
 def plans_source(inbox_url: str = "", origin: str = "demo"):
     """The plan inbox: one raw table per template part, the files kept whole that could not be
@@ -261,22 +272,17 @@ def plans_source(inbox_url: str = "", origin: str = "demo"):
         """The files that are new or changed since the last run, by path, time and size; the
         resource's state keeps what the last run listed. (Not dlt's incremental on the file time:
         a file copied in with its old time kept, as `cp -p` and rsync do, would be missed.)
-
-        Python's glob, which dlt uses for a local folder, leaves out names that start with a dot,
-        so those are listed too. At least one page, if empty, goes out, so every raw table exists
-        from the first run on."""
+        At least one page, if empty, goes out, so every raw table exists from the first run on."""
         listed = dlt.current.resource_state().setdefault("listed", {})
         now, page, sent = {}, [], False
-        for pattern in ("**/*", "**/.*"):
-            for item in filesystem(bucket_url=inbox_url, file_glob=pattern):
-                stamp = f"{item['modification_date'].isoformat()} {item.get('size_in_bytes')}"
-                now[item["relative_path"]] = stamp
-                if listed.get(item["relative_path"]) == stamp:
-                    continue
-                page.append(item)
-                if len(page) == PAGE_SIZE:
-                    yield page
-                    page, sent = [], True
+        for item, stamp in inbox_stamps(inbox_url):
+            now[item["relative_path"]] = stamp
+            if listed.get(item["relative_path"]) == stamp:
+                continue
+            page.append(item)
+            if len(page) == PAGE_SIZE:
+                yield page
+                page, sent = [], True
         if page or not sent:
             yield page
         listed.clear()

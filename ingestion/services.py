@@ -27,6 +27,23 @@ def _session() -> requests.Session:
     return client.session
 
 
+class ServiceUnavailable(SourceInputError):
+    """The service did not answer, or answered 429 or 5xx, through all of dlt's retries: worth
+    another try later (the Dagster asset's retry policy), unlike a bad answer."""
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether `exc`, or what it was raised from (dlt wraps a step's error), is a
+    ServiceUnavailable."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, ServiceUnavailable):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 class ServiceClient:
     """One live service: requests by path, answers as bytes, every failure a SourceInputError."""
 
@@ -61,9 +78,10 @@ class ServiceClient:
         try:
             response = self.rest.request(path, method=method, **kwargs)
         except requests.RequestException as exc:  # still failing after dlt's retries
-            raise SourceInputError(f"{request}: no answer after retries: {_reason(exc)}") from exc
+            raise ServiceUnavailable(f"{request}: no answer after retries: {_reason(exc)}") from exc
         if response.status_code >= 400:
-            raise SourceInputError(
+            transient = response.status_code == 429 or response.status_code >= 500
+            raise (ServiceUnavailable if transient else SourceInputError)(
                 f"{request}: HTTP {response.status_code} {response.reason}: "
                 f"{_error_text(response.content)}"
             )

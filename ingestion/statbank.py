@@ -15,6 +15,8 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import dlt
 import duckdb
@@ -92,6 +94,9 @@ class Answer:
     payload: bytes
     info: bytes | None
     request: str
+
+
+COPENHAGEN = ZoneInfo("Europe/Copenhagen")  # the time StatBank states its updates in
 
 
 class StatBankApi:
@@ -204,6 +209,26 @@ def parse_value_labels(payload: bytes, spec: DataTable, origin: str) -> list[dic
     ]
 
 
+def parse_table_update(payload: bytes, spec: DataTable, origin: str) -> dict:
+    """When StatBank last updated a table, as its tableinfo says (`updated`, Danish time): what the
+    freshness of the table is measured by, rather than when klimamonitor last loaded it."""
+    info, _ = _tableinfo(payload, spec.table)
+    try:
+        updated = datetime.fromisoformat(info["updated"]).replace(tzinfo=COPENHAGEN)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise SourceInputError(
+            f"statbank tableinfo {spec.table}: field updated: not a timestamp "
+            f"({info.get('updated')!r})"
+        ) from exc
+    return {
+        "table_id": spec.table,
+        "title": info.get("text"),
+        "unit": info.get("unit"),
+        "updated": updated,
+        "data_origin": origin,
+    }
+
+
 def periods_to_ask(payload: bytes, spec: DataTable, start: str) -> list[str]:
     """The table's periods from `start` on, as its tableinfo lists them; checks on the way that
     every variable the request leaves out can be eliminated."""
@@ -293,6 +318,14 @@ def statbank_source(service: StatBankApi | StatBankFolder | None = None, origin:
                 rows += parse_value_labels(info, spec, origin)
         yield rows
 
+    @dlt.resource(name="tables", primary_key="table_id", write_disposition="merge")
+    def tables():
+        yield [
+            parse_table_update(info, spec, origin)
+            for spec in DATA_TABLES.values()
+            if (info := service.labels(spec.table)) is not None
+        ]
+
     def data_resource(name: str, spec: DataTable):
         @dlt.resource(name=name, primary_key=list(spec.columns), write_disposition="merge")
         def cells(
@@ -309,4 +342,9 @@ def statbank_source(service: StatBankApi | StatBankFolder | None = None, origin:
 
         return cells
 
-    return [areas, value_labels, *(data_resource(name, spec) for name, spec in DATA_TABLES.items())]
+    return [
+        areas,
+        value_labels,
+        tables,
+        *(data_resource(name, spec) for name, spec in DATA_TABLES.items()),
+    ]
