@@ -28,9 +28,9 @@ setup: $(BIN)/dagster
 $(MANIFEST): $(BIN)/dagster $(DBT_FILES)
 	cd transform && ../$(BIN)/dbt parse --quiet
 
-$(DAGSTER_HOME)/dagster.yaml:
+$(DAGSTER_HOME)/dagster.yaml: orchestration/dagster.yaml
 	mkdir -p $(DAGSTER_HOME)
-	printf 'telemetry:\n  enabled: false\n' > $@
+	cp $< $@
 
 demo-data: $(BIN)/dagster
 	$(BIN)/python -m ingestion.demo --if-missing

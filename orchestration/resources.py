@@ -36,3 +36,9 @@ def dlt_pipeline(dataset: str) -> dlt.Pipeline:
         pipelines_dir=str(pipelines_dir()),
         progress="log" if os.environ.get("KLIMAMONITOR_DLT_PROGRESS") else None,
     )
+
+
+# Every step that writes or reads the working warehouse takes this pool's one slot (the instance's
+# dagster.yaml sets `concurrency: pools: default_limit: 1`), so two runs, say the inbox sensor's
+# and the nightly one, take turns at the DuckDB file instead of failing on its lock.
+WAREHOUSE_POOL = "klimamonitor_warehouse"

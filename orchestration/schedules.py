@@ -4,12 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-nightly_job = dg.define_asset_job(
-    "nightly_refresh",
-    selection=dg.AssetSelection.all(),
-    description="Every source, model and check, once: the unattended nightly refresh.",
-    executor_def=dg.in_process_executor,  # DuckDB takes one writer at a time
-)
+from orchestration.jobs import nightly_job
 
 nightly_schedule = dg.ScheduleDefinition(
     name="nightly_refresh_0200",
@@ -19,5 +14,4 @@ nightly_schedule = dg.ScheduleDefinition(
     default_status=dg.DefaultScheduleStatus.RUNNING,
 )
 
-JOBS = [nightly_job]
 SCHEDULES = [nightly_schedule]

@@ -24,10 +24,24 @@ def repo():
 
 def _describe(repo) -> str:
     graph = repo.asset_graph
-    lines = []
+    lines, seen_ops = [], set()
     for key in sorted(graph.get_all_asset_keys(), key=lambda k: k.to_user_string()):
         parents = sorted(p.to_user_string() for p in graph.get(key).parent_keys)
         lines.append(f"asset {key.to_user_string()} <- {', '.join(parents) or '(source)'}")
+    for assets_def in sorted(repo.assets_defs_by_key.values(), key=lambda a: a.node_def.name):
+        op = assets_def.node_def
+        if op.name in seen_ops:
+            continue
+        seen_ops.add(op.name)
+        retry = op.retry_policy
+        lines.append(
+            f"op {op.name} pool={op.pool or '-'} retry="
+            + (
+                f"{retry.max_retries}x{retry.backoff.value if retry.backoff else 'fixed'}"
+                if retry
+                else "-"
+            )
+        )
     for check in sorted(
         graph.asset_check_keys, key=lambda c: (c.asset_key.to_user_string(), c.name)
     ):
@@ -39,6 +53,11 @@ def _describe(repo) -> str:
         lines.append(
             f"schedule {schedule.name} {schedule.cron_schedule} "
             f"{schedule.execution_timezone} -> {schedule.job_name}"
+        )
+    for sensor in sorted(repo.sensor_defs, key=lambda s: s.name):
+        jobs = sorted(t.job_name for t in sensor.targets) if sensor.has_jobs else []
+        lines.append(
+            f"sensor {sensor.name} {sensor.default_status.value} -> {', '.join(jobs) or '-'}"
         )
     return "\n".join(lines) + "\n"
 

@@ -9,6 +9,7 @@ import dagster as dg
 
 from ingestion.settings import published_dir, warehouse_path
 from orchestration.publish.publication import CheckResult, current_manifest, publish
+from orchestration.resources import WAREHOUSE_POOL
 from orchestration.transform.assets import klimamonitor_dbt_assets
 from orchestration.translators import OWNER
 
@@ -47,6 +48,7 @@ def checks_of_run(instance: dg.DagsterInstance, run_id: str) -> list[CheckResult
     group_name="published",
     owners=[OWNER],
     kinds={"duckdb", "parquet"},
+    pool=WAREHOUSE_POOL,
     description="The audited mart for BI tools and the report: warehouse/published/"
     "klimamonitor.duckdb (read-only, swapped in by rename), Parquet files in "
     "warehouse/published/parquet/, and manifest.json (run, time, source vintages, checks).",

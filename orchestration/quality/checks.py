@@ -15,7 +15,8 @@ import yaml
 
 from expectations import SUITES_DIR, SuiteOutcome, load_suite, validate
 from ingestion.settings import warehouse_path
-from orchestration.resources import DBT_PROJECT_DIR
+from orchestration.asset_pages import markdown_table
+from orchestration.resources import DBT_PROJECT_DIR, WAREHOUSE_POOL
 
 OUTSIDE_SEED = DBT_PROJECT_DIR / "seeds" / "areas_outside_municipal_division.csv"
 GATE = yaml.safe_load((SUITES_DIR.parent / "gate.yml").read_text(encoding="utf-8"))
@@ -50,14 +51,18 @@ def suite_parameters(con: duckdb.DuckDBPyConnection) -> dict:
 
 
 def _result(outcome: SuiteOutcome, blocking: bool) -> dg.AssetCheckResult:
-    table = "\n".join(
-        ["| expectation | column | passed | unexpected | examples |", "|---|---|---|---|---|"]
-        + [
-            f"| {o.expectation} | {o.column or ''} | {'yes' if o.success else 'NO'} | "
-            f"{o.unexpected_count if o.unexpected_count is not None else ''} | "
-            f"{', '.join(map(str, o.partial_unexpected[:5]))} |"
+    table = markdown_table(
+        ["expectation", "column", "passed", "unexpected", "examples"],
+        [
+            (
+                o.expectation,
+                o.column,
+                "yes" if o.success else "NO",
+                o.unexpected_count,
+                ", ".join(map(str, o.partial_unexpected[:5])),
+            )
             for o in outcome.outcomes
-        ]
+        ],
     )
     return dg.AssetCheckResult(
         passed=outcome.success,
@@ -81,6 +86,7 @@ def gx_check(name: str, gate: str) -> dg.AssetChecksDefinition:
         name=f"gx_{name}",
         additional_deps=[] if spec["meta"]["table"] == "statbank.areas" else [AREAS],
         blocking=blocking,
+        pool=WAREHOUSE_POOL,
         description=f"Great Expectations suite expectations/suites/{name}.json "
         f"({'blocks the publication' if blocking else 'warns'}): {spec['meta']['notes']}",
     )
@@ -99,6 +105,7 @@ def gx_check(name: str, gate: str) -> dg.AssetChecksDefinition:
     asset=dg.AssetKey(["marts", "mart_quarantine"]),
     name="quarantine_by_municipality",
     blocking=GATE["dagster"]["quarantine_by_municipality"] == "block",
+    pool=WAREHOUSE_POOL,
     description="What of each municipality's plan submissions was rejected (rows and whole files), "
     "with the first reasons: passes when nothing is in quarantine.",
 )
@@ -114,10 +121,7 @@ def quarantine_by_municipality() -> dg.AssetCheckResult:
         ).fetchall()
     finally:
         con.close()
-    table = "\n".join(
-        ["| municipality | rows | files | in | first reason |", "|---|---|---|---|---|"]
-        + [f"| {m} | {r} | {f} | {files} | {first} |" for m, r, f, files, first in rows]
-    )
+    table = markdown_table(["municipality", "rows", "files", "in", "first reason"], rows)
     return dg.AssetCheckResult(
         passed=not rows,
         severity=dg.AssetCheckSeverity.WARN,
