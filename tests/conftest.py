@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -29,8 +30,10 @@ RUN_COMMAND = [sys.executable, "-m", "orchestration.run"]
 
 
 def pipeline_env(source: Path | str, workdir: Path) -> dict[str, str]:
-    """The environment of `make run` on `source`, into the warehouse in `workdir`."""
+    """The environment of `make run` on `source`, into the warehouse in `workdir`, with the
+    Dagster instance configured as `make` configures it."""
     (workdir / "dagster").mkdir(parents=True, exist_ok=True)
+    shutil.copy(PROJECT_ROOT / "orchestration" / "dagster.yaml", workdir / "dagster")
     return {
         **os.environ,
         "KLIMAMONITOR_SOURCE": str(source),
@@ -62,3 +65,32 @@ def demo_run(demo_folder, tmp_path_factory) -> tuple[Path, subprocess.CompletedP
     result = run_pipeline(demo_folder, workdir)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     return workdir, result
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def _install_chromium() -> None:
+    """Debian's chromium, as the test setup's own step: nothing to install by hand."""
+    apt = shutil.which("apt-get")
+    if apt is None:
+        pytest.fail(f"{CHROMIUM} is missing and there is no apt-get to install Debian's chromium")
+    for command in ([apt, "install", "-y", "-qq", "chromium"], [apt, "update", "-qq"]):
+        if subprocess.run(command, capture_output=True).returncode == 0 and CHROMIUM.exists():
+            return
+    result = subprocess.run([apt, "install", "-y", "-qq", "chromium"], capture_output=True)
+    if result.returncode != 0 or not CHROMIUM.exists():
+        pytest.fail(f"could not install chromium: {result.stderr.decode()[-500:]}")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium through Playwright, Debian's package installed first when missing."""
+    if not CHROMIUM.exists():
+        _install_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield browser
+        browser.close()

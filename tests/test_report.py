@@ -7,8 +7,6 @@ from __future__ import annotations
 import functools
 import http.server
 import re
-import shutil
-import subprocess
 import threading
 from pathlib import Path
 
@@ -18,33 +16,7 @@ from tests.conftest import PROJECT_ROOT
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "report"
-
-
-def _install_chromium() -> None:
-    """Debian's chromium, as the test setup's own step: nothing to install by hand."""
-    apt = shutil.which("apt-get")
-    if apt is None:
-        pytest.fail(f"{CHROMIUM} is missing and there is no apt-get to install Debian's chromium")
-    for command in ([apt, "install", "-y", "-qq", "chromium"], [apt, "update", "-qq"]):
-        if subprocess.run(command, capture_output=True).returncode == 0 and CHROMIUM.exists():
-            return
-    result = subprocess.run([apt, "install", "-y", "-qq", "chromium"], capture_output=True)
-    if result.returncode != 0 or not CHROMIUM.exists():
-        pytest.fail(f"could not install chromium: {result.stderr.decode()[-500:]}")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        _install_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,475 @@
+"""Operating klimamonitor in Dagster: the jobs' selections, the inbox sensor and its cursor, a
+sensor-started run beside the nightly one on the same warehouse, freshness (Dagster's checks and
+dbt's source freshness), the asset pages, the failure alert and the live sources' retries."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from tests.conftest import PROJECT_ROOT, RUN_COMMAND, pipeline_env, run_pipeline
+from tests.replay import Replay, ReplayServer
+
+NEW_STATUS_FILE = "147_v1_status_2026.csv"
+POOL_STEPS = {"statbank", "klimaregnskab", "plans", "klimamonitor_dbt_assets"}
+
+
+@pytest.fixture(scope="module")
+def repo():
+    from orchestration.definitions import defs
+
+    return defs.get_repository_def()
+
+
+def _selected(repo, job: str) -> set[str]:
+    return {k.to_user_string() for k in repo.get_job(job).asset_layer.selected_asset_keys}
+
+
+def test_each_job_takes_its_source_and_what_depends_on_it(repo):
+    everything = {k.to_user_string() for k in repo.asset_graph.get_all_asset_keys()}
+    assert _selected(repo, "nightly_refresh") == everything
+    plans = _selected(repo, "plans_refresh")
+    assert {"plans/plans", "staging/stg_plans__actions", "marts/mart_sector_gap"} <= plans
+    assert {"published/klimamonitor", "published/report"} <= plans
+    assert not {k for k in plans if k.startswith(("statbank/", "klimaregnskab/", "reference/"))}
+    assert "staging/stg_statbank__population" not in plans  # upstream only: not rebuilt
+    statbank = _selected(repo, "statbank_refresh")
+    assert {
+        "statbank/bil54",
+        "staging/stg_statbank__car_stock",
+        "marts/mart_indicators",
+    } <= statbank
+    assert not {k for k in statbank if k.startswith(("plans/", "klimaregnskab/"))}
+    emissions = _selected(repo, "klimaregnskab_refresh")
+    assert {"klimaregnskab/noegletal", "core/fct_emissions", "marts/mart_national_progress"} <= (
+        emissions
+    )
+    assert not {k for k in emissions if k.startswith(("plans/", "statbank/"))}
+
+
+def test_live_sources_retry_with_backoff_and_every_writer_takes_the_pool(repo):
+    ops = {a.node_def.name: a.node_def for a in repo.assets_defs_by_key.values()}
+    for name in ("statbank", "klimaregnskab"):
+        policy = ops[name].retry_policy
+        assert policy and policy.max_retries >= 3 and policy.backoff == dg.Backoff.EXPONENTIAL
+    assert ops["plans"].retry_policy is None  # a file does not get better by waiting
+    for name in POOL_STEPS | {"published__klimamonitor"}:
+        assert ops[name].pool == "klimamonitor_warehouse", name
+    mart = repo.asset_graph.get(dg.AssetKey(["marts", "mart_municipality_progress"]))
+    assert mart.owners == ["team:data-engineering"]
+    assert mart.description and "municipality" in mart.description.lower()
+    from orchestration.quality.checks import CHECKS
+
+    assert CHECKS and all(c.node_def.pool == "klimamonitor_warehouse" for c in CHECKS)
+
+
+# --- one demo warehouse, operated -----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def operated(demo_folder, tmp_path_factory):
+    """A copy of the demo folder in which StatBank updated BIL54 three days ago (FOLK1A still in
+    February 2025) and the newest emissions release is a month old; its instance configured as
+    `make` configures it; one nightly run done."""
+    root = tmp_path_factory.mktemp("operated")
+    folder = shutil.copytree(demo_folder, root / "sources")
+    now = datetime.now(UTC)
+    info_path = folder / "statbank" / "tableinfo" / "BIL54.json"
+    info = json.loads(info_path.read_text(encoding="utf-8"))
+    info["updated"] = (now - timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%S")
+    info_path.write_text(json.dumps(info), encoding="utf-8")
+    releases = sorted((folder / "klimaregnskab").iterdir())
+    releases[-1].rename(releases[-1].with_name((now - timedelta(days=30)).date().isoformat()))
+    workdir = root / "work"
+    env = pipeline_env(folder, workdir)
+    first = run_pipeline(folder, workdir)
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    return folder, workdir, env
+
+
+@pytest.fixture
+def operated_env(operated, monkeypatch):
+    folder, workdir, env = operated
+    for key in ("KLIMAMONITOR_SOURCE", "KLIMAMONITOR_WAREHOUSE", "DAGSTER_HOME"):
+        monkeypatch.setenv(key, env[key])
+    return operated
+
+
+def _query(workdir: Path, sql: str):
+    con = duckdb.connect(str(workdir / "klimamonitor.duckdb"), read_only=True)
+    try:
+        return con.sql(sql).fetchall()
+    finally:
+        con.close()
+
+
+def _tick(cursor: str | None):
+    from orchestration.ingest.sensors import plan_inbox_sensor
+
+    context = dg.build_sensor_context(cursor=cursor)
+    result = plan_inbox_sensor(context)
+    return result, context.cursor
+
+
+def _step_windows(instance: dg.DagsterInstance, run_id: str) -> dict[str, tuple[float, float]]:
+    windows = {}
+    for record in instance.get_records_for_run(run_id, limit=100_000).records:
+        entry = record.event_log_entry
+        event = entry.dagster_event
+        if event is None or event.step_key is None:
+            continue
+        if event.event_type == dg.DagsterEventType.STEP_START:
+            windows[event.step_key] = (entry.timestamp, float("inf"))
+        elif event.event_type in (
+            dg.DagsterEventType.STEP_SUCCESS,
+            dg.DagsterEventType.STEP_FAILURE,
+        ):
+            windows[event.step_key] = (windows[event.step_key][0], entry.timestamp)
+    return windows
+
+
+def test_a_new_plan_file_starts_the_plans_job_beside_the_nightly_run(operated_env):
+    folder, workdir, env = operated_env
+    inbox = folder / "plans" / "inbox"
+
+    # Before its first tick the sensor takes what the nightly run loaded as seen.
+    result, cursor = _tick(None)
+    assert isinstance(result, dg.SkipReason) and "none new or changed" in result.skip_message
+
+    (inbox / NEW_STATUS_FILE).write_text(
+        "municipality_code,plan_version,action_id,status,status_date,comment\n"
+        "147,1,K147-TRA03,in_progress,2026-10-01,planned -> in_progress\n",
+        encoding="utf-8",
+    )
+    request, cursor = _tick(cursor)
+    assert isinstance(request, dg.RunRequest)
+    assert request.tags["klimamonitor/plan_files"] == NEW_STATUS_FILE
+    assert request.tags["klimamonitor/plan_file_count"] == "1"
+    unchanged, cursor = _tick(cursor)
+    assert isinstance(unchanged, dg.SkipReason)
+
+    # The nightly run starts; while it runs, the sensor's run starts on the same warehouse.
+    instance = dg.DagsterInstance.get()
+    nightly = subprocess.Popen(
+        RUN_COMMAND,
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    started = dg.RunsFilter(job_name="nightly_refresh", statuses=[dg.DagsterRunStatus.STARTED])
+    deadline = time.monotonic() + 300
+    while not instance.get_runs(filters=started) and nightly.poll() is None:
+        assert time.monotonic() < deadline, "the nightly run did not start"
+        time.sleep(0.5)
+    sensor_run = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "dagster"),
+            "job",
+            "execute",
+            "-m",
+            "orchestration.definitions",
+            "-j",
+            "plans_refresh",
+            "--tags",
+            json.dumps(request.tags),
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    sensor_out, _ = sensor_run.communicate(timeout=900)
+    nightly_out, _ = nightly.communicate(timeout=900)
+    assert sensor_run.returncode == 0, sensor_out[-3000:]
+    assert nightly.returncode == 0, nightly_out[-3000:]
+
+    runs: dict[str, dg.DagsterRun] = {}
+    for run in instance.get_runs(limit=10):  # newest first: this test's two runs
+        runs.setdefault(run.job_name, run)
+    assert runs["plans_refresh"].tags["klimamonitor/plan_files"] == NEW_STATUS_FILE
+    windows = {job: _step_windows(instance, run.run_id) for job, run in runs.items()}
+    plans_steps, nightly_steps = windows["plans_refresh"], windows["nightly_refresh"]
+    spans = [
+        (r.start_time, r.end_time)
+        for r in instance.get_run_records(
+            dg.RunsFilter(run_ids=[run.run_id for run in runs.values()])
+        )
+    ]
+    assert spans[0][0] < spans[1][1] and spans[1][0] < spans[0][1], (
+        "the two runs did not overlap in time: the test proves nothing"
+    )
+    for a_key, (a_start, a_end) in plans_steps.items():
+        for b_key, (b_start, b_end) in nightly_steps.items():
+            if a_key in POOL_STEPS and b_key in POOL_STEPS:
+                assert a_end <= b_start or b_end <= a_start, f"{a_key} and {b_key} overlapped"
+
+    loaded = _query(
+        workdir,
+        f"select count(*) from plans.plan_status_updates where source_file = '{NEW_STATUS_FILE}'",
+    )
+    assert loaded == [(1,)]
+
+    # A changed file (its size differs) is news again.
+    with (inbox / NEW_STATUS_FILE).open("a", encoding="utf-8") as f:
+        f.write("147,1,K147-ENE05,done,2026-10-01,\n")
+    changed, _ = _tick(cursor)
+    assert isinstance(changed, dg.RunRequest)
+    assert changed.tags["klimamonitor/plan_files"] == NEW_STATUS_FILE
+
+
+def _latest(instance: dg.DagsterInstance, key: list[str]) -> dict:
+    event = instance.get_latest_materialization_event(dg.AssetKey(key))
+    assert event is not None, key
+    return event.asset_materialization.metadata
+
+
+def test_asset_pages_show_rows_schema_preview_and_headlines(operated_env):
+    folder, workdir, env = operated_env
+    instance = dg.DagsterInstance.get()
+
+    raw = _latest(instance, ["statbank", "bil54"])
+    assert (
+        raw["dagster/row_count"].value
+        == _query(workdir, "select count(*) from statbank.bil54")[0][0]
+    )
+    assert "| omraade |" in raw["preview"].value.splitlines()[0]
+    assert len(raw["preview"].value.splitlines()) == 2 + 5 + 2  # header, rule, 5 rows, note
+
+    mart = _latest(instance, ["marts", "mart_municipality_progress"])
+    manifest = json.loads((PROJECT_ROOT / "transform/target/manifest.json").read_text())
+    node = manifest["nodes"]["model.klimamonitor.mart_municipality_progress"]
+    columns = {c.name: c for c in mart["dagster/column_schema"].value.columns}
+    assert set(columns) == set(node["columns"])
+    for name, column in node["columns"].items():
+        assert columns[name].description == column["description"]
+    assert columns["year"].type == "INTEGER"
+    assert (
+        mart["dagster/row_count"].value
+        == _query(workdir, "select count(*) from marts.mart_municipality_progress")[0][0]
+    )
+
+    (year, total, off_track) = _query(
+        workdir,
+        "select year, emissions_t, municipalities_off_track from marts.mart_national_progress "
+        "where emissions_t is not null order by year desc limit 1",
+    )[0]
+    counted = _query(
+        workdir,
+        f"select count(*) from marts.mart_municipality_progress "
+        f"where year = {year} and status = 'off_track'",
+    )[0][0]
+    assert counted == off_track
+    for key in (["marts", "mart_municipality_progress"], ["marts", "mart_sector_gap"]):
+        page = _latest(instance, key)
+        assert page["headline_year"].value == year
+        assert page["headline_municipalities_off_track"].value == counted
+        assert abs(page["headline_national_emissions_t"].value - total) < 0.5
+        assert f"{counted} are off track" in page["headline"].value
+        assert "DEMO DATA" in page["headline"].value
+    assert "headline" not in _latest(instance, ["core", "fct_emissions"])
+
+
+def test_freshness_fails_a_stale_source_as_a_check_and_in_dbt(operated_env, tmp_path):
+    folder, workdir, env = operated_env
+    instance = dg.DagsterInstance.get()
+    run = next(r for r in instance.get_runs(limit=10) if r.job_name == "nightly_refresh")
+    outcomes = {
+        (e.asset_key.to_user_string(), e.check_name): e
+        for e in (
+            r.event_log_entry.dagster_event.event_specific_data
+            for r in instance.get_records_for_run(
+                run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION, limit=10_000
+            ).records
+        )
+    }
+    freshness = {a: e for (a, name), e in outcomes.items() if name == "freshness_check"}
+    assert set(freshness) == {
+        "statbank/folk1a",
+        "statbank/bil54",
+        "statbank/bil53",
+        "statbank/bol102",
+        "klimaregnskab/noegletal",
+    }
+    assert freshness["statbank/bil54"].passed  # updated three days ago, monthly
+    assert freshness["klimaregnskab/noegletal"].passed  # released a month ago, yearly
+    for stale in ("statbank/folk1a", "statbank/bil53", "statbank/bol102"):
+        assert (
+            not freshness[stale].passed and freshness[stale].severity == dg.AssetCheckSeverity.WARN
+        )
+        # measured by StatBank's own update time (the demo's 2025-02-11 08:00 Copenhagen)
+        updated = freshness[stale].metadata["dagster/last_updated_timestamp"].value
+        assert updated == datetime(2025, 2, 11, 7, tzinfo=UTC).timestamp()
+
+    dbt = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "dbt"),
+            "source",
+            "freshness",
+            "--target-path",
+            str(tmp_path / "target"),
+        ],
+        cwd=PROJECT_ROOT / "transform",
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    results = json.loads((tmp_path / "target" / "sources.json").read_text())["results"]
+    status = {r["unique_id"].split(".", 2)[2]: r["status"] for r in results}
+    assert status == {
+        "statbank.folk1a": "error",
+        "statbank.bil54": "pass",
+        "statbank.bil53": "error",
+        "statbank.bol102": "error",
+        "klimaregnskab.noegletal": "pass",
+    }, dbt.stdout[-2000:]
+    assert dbt.returncode != 0  # a stale source is not silence
+
+
+# --- the failure alert ----------------------------------------------------------------------
+
+
+class _Webhook(BaseHTTPRequestHandler):
+    received: list[dict] = []
+
+    def do_POST(self):  # noqa: N802 - the name http.server calls
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        type(self).received.append(
+            {"content_type": self.headers["Content-Type"], "body": json.loads(body)}
+        )
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def failed_plans_run(repo, tmp_path, monkeypatch):
+    """The plans job run on a source folder that is not there: its first step fails."""
+    monkeypatch.setenv("KLIMAMONITOR_SOURCE", str(tmp_path / "no-such-folder"))
+    monkeypatch.setenv("KLIMAMONITOR_WAREHOUSE", str(tmp_path / "klimamonitor.duckdb"))
+    instance = dg.DagsterInstance.ephemeral()
+    result = repo.get_job("plans_refresh").execute_in_process(
+        instance=instance, raise_on_error=False
+    )
+    assert not result.success
+    return instance, result
+
+
+def _alert(repo, instance, result):
+    from orchestration.alerts import run_failure_alert
+
+    run = instance.get_run_by_id(result.run_id)
+    failure = next(e for e in result.all_events if e.event_type == dg.DagsterEventType.RUN_FAILURE)
+    context = dg.build_run_status_sensor_context(
+        sensor_name="run_failure_alert",
+        dagster_event=failure,
+        dagster_instance=instance,
+        dagster_run=run,
+        repository_def=repo,
+    ).for_run_failure()
+    return run_failure_alert(context)
+
+
+def test_a_failed_run_is_sent_to_the_webhook(repo, failed_plans_run, monkeypatch):
+    instance, result = failed_plans_run
+    _Webhook.received = []
+    server = HTTPServer(("127.0.0.1", 0), _Webhook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv(
+            "KLIMAMONITOR_ALERT_WEBHOOK", f"http://127.0.0.1:{server.server_port}/hook"
+        )
+        _alert(repo, instance, result)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert len(_Webhook.received) == 1
+    received = _Webhook.received[0]
+    assert received["content_type"].startswith("application/json")
+    body = received["body"]
+    assert body["job"] == "plans_refresh" and body["run_id"] == result.run_id
+    (failure,) = body["failures"]
+    assert failure["step"] == "plans"
+    assert {"plans/plans", "plans/plan_actions", "plans/inbox_files"} <= set(failure["assets"])
+    assert "no-such-folder" in failure["error"]
+    # Slack's shape: a text, and blocks whose sections carry mrkdwn
+    assert f"run {result.run_id[:8]} of job plans_refresh failed" in body["text"]
+    assert "no-such-folder" in body["text"]
+    assert body["blocks"][0]["type"] == "header"
+    assert (
+        body["blocks"][1]["text"]["type"] == "mrkdwn"
+        and "`plans`" in body["blocks"][1]["text"]["text"]
+    )
+
+
+def test_without_a_webhook_the_alert_is_only_logged(repo, failed_plans_run, monkeypatch, caplog):
+    instance, result = failed_plans_run
+    monkeypatch.delenv("KLIMAMONITOR_ALERT_WEBHOOK", raising=False)
+    with caplog.at_level("WARNING"):
+        _alert(repo, instance, result)
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "KLIMAMONITOR_ALERT_WEBHOOK is not set" in logged
+    assert "plans_refresh" in logged and "no-such-folder" in logged
+
+
+# --- the live sources' retries --------------------------------------------------------------
+
+_MATERIALIZE_STATBANK = """
+import dagster as dg
+from orchestration.definitions import defs
+keys = [k for k in defs.resolve_all_asset_keys() if k.path[0] == "statbank"]
+job = defs.resolve_implicit_global_asset_job_def()
+result = job.execute_in_process(asset_selection=keys, instance=dg.DagsterInstance.get(),
+                                raise_on_error=False)
+events = [e.event_type_value for e in result.all_events]
+print("RESULT", result.success, events.count("STEP_UP_FOR_RETRY"))
+"""
+
+
+@pytest.mark.parametrize(
+    ("faults", "success", "retries"),
+    [
+        (["timeout"] * 3, True, 1),  # dlt's three attempts fail; Dagster's first retry answers
+        (["extra_column"], False, 0),  # a bad answer: an error at once, no retry
+    ],
+    ids=["service-down-then-back", "bad-answer"],
+)
+def test_live_statbank_step_retries_only_what_waiting_can_mend(
+    demo_folder, tmp_path, faults, success, retries
+):
+    folder = shutil.copytree(demo_folder, tmp_path / "service")
+    replay = Replay(folder, release="2025-06-30")
+    replay.faults = [("/v1/tableinfo" if f == "timeout" else "/v1/data", f) for f in faults]
+    with ReplayServer(replay) as server:
+        env = {
+            **pipeline_env("live", tmp_path),
+            **server.env(),
+            "KLIMAMONITOR_SOURCE_RETRY_DELAY_S": "0.5",
+        }
+        done = subprocess.run(
+            [sys.executable, "-c", _MATERIALIZE_STATBANK],
+            cwd=PROJECT_ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+    line = next((x for x in done.stdout.splitlines() if x.startswith("RESULT")), "")
+    assert line == f"RESULT {success} {retries}", done.stdout[-2000:] + done.stderr[-3000:]
+    assert not replay.faults
