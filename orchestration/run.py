@@ -5,6 +5,8 @@ Exit status 0 when the run succeeded and every check passed, 1 otherwise.
 
 from __future__ import annotations
 
+import os
+import socket
 import sys
 import time
 
@@ -38,13 +40,48 @@ def mart_row_counts(path) -> dict[str, int]:
         con.close()
 
 
+PID_TAG, HOST_TAG = "klimamonitor/pid", "klimamonitor/host"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def release_dead_runs(instance: dg.DagsterInstance) -> list[str]:
+    """Runs of `make run` whose process is gone (killed, out of memory) still count as started
+    and hold their slot of the warehouse pool, so the next run would wait for them for ever:
+    they are marked failed and their slots freed."""
+    released = []
+    unfinished = dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING])
+    for run in instance.get_runs(filters=unfinished):
+        pid = run.tags.get(PID_TAG)
+        if not pid or run.tags.get(HOST_TAG) != socket.gethostname() or _alive(int(pid)):
+            continue
+        instance.report_run_failed(run, message=f"its process {pid} is gone")
+        instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+        released.append(run.run_id)
+    return released
+
+
 def run_nightly(instance: dg.DagsterInstance | None = None) -> dg.ExecuteInProcessResult:
     from orchestration.definitions import defs
 
+    instance = instance or dg.DagsterInstance.get()
+    for run_id in release_dead_runs(instance):
+        print(f"run {run_id[:8]} was left unfinished by a process that is gone: marked failed")
     job = defs.resolve_job_def("nightly_refresh")
     quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
     return job.execute_in_process(
-        run_config=quiet, instance=instance or dg.DagsterInstance.get(), raise_on_error=False
+        run_config=quiet,
+        instance=instance,
+        raise_on_error=False,
+        tags={PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()},
     )
 
 
