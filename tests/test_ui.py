@@ -115,6 +115,28 @@ def _node_labels(page) -> list[str]:
     ]
 
 
+def _missing(labels: list[str], names: list[str]) -> list[str]:
+    """The names no drawn node shows, each node standing for one name."""
+    labels, missing = list(labels), []
+    for name in names:
+        match = next((label for label in labels if _drawn(label, name)), None)
+        if match is None:
+            missing.append(name)
+        else:
+            labels.remove(match)
+    return missing
+
+
+def _wait_until_drawn(page, names: list[str], timeout_s: float = 90) -> list[str]:
+    """Zooms out until every name is drawn (the graph draws only what is in view, and lays out
+    in steps), or the time is up; returns what is still missing."""
+    deadline = time.monotonic() + timeout_s
+    _zoom_out(page)
+    while (missing := _missing(_node_labels(page), names)) and time.monotonic() < deadline:
+        _zoom_out(page, times=1)
+    return missing
+
+
 def _open_graph(browser, url: str):
     page = browser.new_page(viewport={"width": 6000, "height": 8000})
     page.goto(url, wait_until="networkidle", timeout=120_000)
@@ -138,19 +160,10 @@ def test_every_asset_of_the_snapshot_is_drawn(browser, dagster_ui):
     page.locator('[aria-label="settings"]').last.click()
     page.get_by_role("menuitem", name="Expand all groups").click()
     page.keyboard.press("Escape")
-    _zoom_out(page)
-    page.screenshot(path=str(ARTIFACTS / "global-lineage.png"))
-    labels = _node_labels(page)
     expected = _snapshot_assets()
     assert len(expected) > 50
-    missing = []
-    for key in expected:
-        name = key.split("/")[-1]
-        match = next((label for label in labels if _drawn(label, name)), None)
-        if match is None:
-            missing.append(key)
-        else:
-            labels.remove(match)  # one node per asset
+    missing = _wait_until_drawn(page, [key.split("/")[-1] for key in expected])
+    page.screenshot(path=str(ARTIFACTS / "global-lineage.png"))
     assert not missing, f"not drawn: {missing}"
     page.close()
 
@@ -161,9 +174,6 @@ def test_a_dbt_mart_shows_its_dlt_ancestors(browser, dagster_ui):
         f"{dagster_ui}/assets/marts/mart_municipality_progress"
         "?view=lineage&lineageScope=upstream&lineageDepth=10",
     )
-    _zoom_out(page)
-    page.screenshot(path=str(ARTIFACTS / "mart-lineage.png"))
-    labels = _node_labels(page)
     from orchestration.definitions import defs
 
     graph = defs.get_repository_def().asset_graph
@@ -174,8 +184,9 @@ def test_a_dbt_mart_shows_its_dlt_ancestors(browser, dagster_ui):
         if (graph.get(key).group_name or "").startswith("raw_")
     )
     assert {"noegletal", "folk1a", "areas", "plans", "inbox_files"} <= set(dlt_ancestors)
-    for name in ["mart_municipality_progress", *dlt_ancestors]:
-        assert any(_drawn(label, name) for label in labels), f"{name} not drawn: {labels}"
+    missing = _wait_until_drawn(page, ["mart_municipality_progress", *dlt_ancestors])
+    page.screenshot(path=str(ARTIFACTS / "mart-lineage.png"))
+    assert not missing, f"not drawn upstream of the mart: {missing}"
     page.close()
 
 
