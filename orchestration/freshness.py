@@ -35,7 +35,6 @@ class Freshness:
     key: dg.AssetKey
     cadence: str
     warn_after: timedelta
-    error_after: timedelta | None
     newest_sql: str  # one row, one timestamp: how new the table's data is
 
 
@@ -65,7 +64,6 @@ def declared() -> dict[dg.AssetKey, Freshness]:
             key=key,
             cadence=node.get("meta", {}).get("cadence", "unstated"),
             warn_after=warn_after,
-            error_after=_delta(freshness.get("error_after")),
             newest_sql=sql,
         )
     return found

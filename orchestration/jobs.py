@@ -1,8 +1,8 @@
 """The jobs: the nightly refresh of everything, the plans job that the inbox sensor starts, and a
 job per live source, each with what depends on it, so a source can be refreshed on its own.
 
-All run their steps in-process, one at a time; across runs, the warehouse pool
-(orchestration/resources.py) keeps the writers apart.
+All run their steps in-process, one at a time (the executor the definitions give every job);
+across runs, the warehouse pool (orchestration/resources.py) keeps the writers apart.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ nightly_job = dg.define_asset_job(
     "nightly_refresh",
     selection=dg.AssetSelection.all(),
     description="Every source, model and check, once: the unattended nightly refresh.",
-    executor_def=dg.in_process_executor,
 )
 
 plans_job = dg.define_asset_job(
@@ -29,7 +28,6 @@ plans_job = dg.define_asset_job(
     selection=_from_source("raw_plans"),
     description="The plan inbox and only what depends on it: started by the inbox sensor when a "
     "plan file arrives or changes, so it need not wait for the night.",
-    executor_def=dg.in_process_executor,
 )
 
 source_jobs = [
@@ -37,7 +35,6 @@ source_jobs = [
         f"{source}_refresh",
         selection=_from_source(group),
         description=f"The {source} source and everything that depends on it.",
-        executor_def=dg.in_process_executor,
     )
     for source, group in SOURCE_GROUPS.items()
 ]

@@ -25,12 +25,9 @@ TAG_LIMIT = 4000  # characters of file names in the tag; the count tag says how 
 
 
 def loaded_stamps() -> dict[str, str]:
-    """What the plans pipeline listed at its last load, from its local dlt state."""
-    try:
-        state = dlt_pipeline("plans").state
-    except Exception:  # no pipeline yet: nothing loaded
-        return {}
-    resources = state.get("sources", {}).get("plans", {}).get("resources", {})
+    """What the plans pipeline listed at its last load, from its local dlt state (empty before
+    its first load)."""
+    resources = dlt_pipeline("plans").state.get("sources", {}).get("plans", {}).get("resources", {})
     return dict(resources.get("inbox_listing", {}).get("listed", {}))
 
 

@@ -28,22 +28,23 @@ def _descriptions(spec: dg.AssetSpec) -> dict[str, str]:
 def klimamonitor_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     invocation = dbt.cli(["build"], context=context, raise_on_error=False)
     events = list(invocation.stream())
-    outputs = {
-        context.asset_key_for_output(e.output_name): e for e in events if isinstance(e, dg.Output)
+    keys = {
+        e.output_name: context.asset_key_for_output(e.output_name)
+        for e in events
+        if isinstance(e, dg.Output)
     }
     specs = context.assets_def.specs_by_key
     pages = warehouse_pages(
         warehouse_path(),
-        {key: _descriptions(specs[key]) for key in outputs},
-        {key for key in outputs if key.path[0] == "marts"},
+        {key: _descriptions(specs[key]) for key in keys.values()},
+        {key for key in keys.values() if key.path[0] == "marts"},
     )
     for event in events:
         if isinstance(event, dg.Output):
-            key = context.asset_key_for_output(event.output_name)
             yield dg.Output(
                 value=event.value,
                 output_name=event.output_name,
-                metadata={**event.metadata, **pages[key]},
+                metadata={**event.metadata, **pages[keys[event.output_name]]},
                 data_version=event.data_version,
                 tags=event.tags,
             )
