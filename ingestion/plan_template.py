@@ -55,8 +55,11 @@ TEMPLATE_COLUMNS: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# A municipality code: Denmark's are 3 digits; up to 5 leaves room for other countries'
+# municipalities and the benchmark's synthetic ones (dbt's var municipality_code_pattern agrees).
+MUNICIPALITY_CODE = r"\d{3,5}"
 _CSV_NAME = re.compile(
-    r"^(?P<code>\d{3})_v(?P<version>\d+)_(?:(?P<kind>plan|targets|actions)|(?P<status>status)_\d{4})\.csv$"
+    rf"^(?P<code>{MUNICIPALITY_CODE})_v(?P<version>\d+)_(?:(?P<kind>plan|targets|actions)|(?P<status>status)_\d{{4}})\.csv$"
 )
 
 
@@ -71,7 +74,7 @@ def csv_file_name(code: str, version: int, kind: str, year: int | None = None) -
     return f"{code}_v{version}_{kind}{f'_{year}' if year else ''}.csv"
 
 
-_WORKBOOK_NAME = re.compile(r"^(?P<code>\d{3})_v(?P<version>\d+)\.xlsx$")
+_WORKBOOK_NAME = re.compile(rf"^(?P<code>{MUNICIPALITY_CODE})_v(?P<version>\d+)\.xlsx$")
 _SHEET_NAME = re.compile(r"^(?:(?P<kind>plan|targets|actions)|(?P<status>status)_\d{4})$")
 
 

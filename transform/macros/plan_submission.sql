@@ -25,8 +25,9 @@
   (a file named for one municipality must not carry another's rows).
 -#}
 {% macro plan_key_rejections() -%}
-    when not regexp_full_match(coalesce(municipality_code, ''), '[0-9]{3}')
-        then 'municipality_code: not a 3-digit code: ' || coalesce(municipality_code, '(empty)')
+    when not regexp_full_match(coalesce(municipality_code, ''), '{{ var("municipality_code_pattern") }}')
+        then 'municipality_code: not a municipality code (3 to 5 digits): '
+            || coalesce(municipality_code, '(empty)')
     when
         municipality_code not in (
             select area_code from {{ source('statbank', 'areas') }}
@@ -36,10 +37,10 @@
                 )
         )
         then 'municipality_code: not a municipality in StatBank: ' || municipality_code
-    when municipality_code <> regexp_extract(source_file, '^([0-9]{3})_', 1)
+    when municipality_code <> regexp_extract(source_file, '^({{ var("municipality_code_pattern") }})_', 1)
         then
             'municipality_code: ' || municipality_code || ' in a file named for '
-            || regexp_extract(source_file, '^([0-9]{3})_', 1)
+            || regexp_extract(source_file, '^({{ var("municipality_code_pattern") }})_', 1)
     when try_cast(plan_version as integer) is null
         then 'plan_version: not a whole number: ' || coalesce(plan_version, '(empty)')
     when try_cast(plan_version as integer) <> try_cast(regexp_extract(source_file, '_v([0-9]+)', 1) as integer)

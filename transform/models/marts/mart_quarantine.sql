@@ -84,7 +84,7 @@ parsed as (
 
     select
         coalesce(
-            regexp_extract(source_file, '^([0-9]{3})_', 1),
+            regexp_extract(source_file, '^({{ var("municipality_code_pattern") }})_', 1),
             nullif(municipality_code, '')
         ) as municipality_code,
         source_file,
