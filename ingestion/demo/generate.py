@@ -170,6 +170,29 @@ def generate(out: Path, seed: int = 2020) -> int:
             f"{seed}, generator {fingerprint(seed)}). The municipalities are real; every figure "
             "is invented.\n"
         ).encode(),
+        **statbank_files(munis, rng, seed),
+    }
+    emissions = _emissions(munis, rng)
+    for release, years in DEMO_RELEASES.items():
+        restated = release != min(DEMO_RELEASES)
+        files[f"klimaregnskab/{release}/noegletal.jsonl"] = _noegletal(
+            munis, emissions, years, restated, random.Random(f"{seed}-{release}")
+        )
+    files.update(plan_files(munis, emissions, rng))
+    return write_files(out, files)
+
+
+def write_files(out: Path, files: dict[str, bytes]) -> int:
+    for rel, content in files.items():
+        path = out / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    return len(files)
+
+
+def statbank_files(munis: list[Municipality], rng: random.Random, seed: int) -> dict[str, bytes]:
+    """The StatBank answers (tableinfo and data) for these municipalities, 2018-2024."""
+    return {
         **_tableinfos(munis),
         "statbank/data/FOLK1A.csv": statbank_csv(
             ["OMRÅDE", "KØN", "ALDER", "CIVILSTAND", "TID", "INDHOLD"], _population_rows(munis)
@@ -186,18 +209,6 @@ def generate(out: Path, seed: int = 2020) -> int:
             _dwelling_rows(munis, random.Random(f"{seed}-bol102")),
         ),
     }
-    emissions = _emissions(munis, rng)
-    for release, years in DEMO_RELEASES.items():
-        restated = release != min(DEMO_RELEASES)
-        files[f"klimaregnskab/{release}/noegletal.jsonl"] = _noegletal(
-            munis, emissions, years, restated, random.Random(f"{seed}-{release}")
-        )
-    files.update(_plan_files(munis, emissions, rng))
-    for rel, content in files.items():
-        path = out / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
-    return len(files)
 
 
 def _tableinfos(munis: list[Municipality]) -> dict[str, bytes]:
@@ -287,9 +298,11 @@ def statbank_csv(header: list[str], rows: list[list]) -> bytes:
 
 def _areas(munis: list[Municipality], values: dict[str, float]):
     """Country, regions and municipalities with their summed values, as the API lists them."""
+    regions = dict.fromkeys(REGIONS, 0)
+    for m in munis:
+        regions[m.region_code] += values[m.code]
     yield "000", sum(values.values())
-    for region_code in REGIONS:
-        yield region_code, sum(values[m.code] for m in munis if m.region_code == region_code)
+    yield from regions.items()
     for m in munis:
         yield m.code, values[m.code]
 
@@ -513,7 +526,7 @@ def _cohorts(munis: list[Municipality], rng: random.Random) -> dict[str, str]:
     return cohorts
 
 
-def _plan_files(munis, emissions, rng: random.Random) -> dict[str, bytes]:
+def plan_files(munis, emissions, rng: random.Random) -> dict[str, bytes]:
     """Plan submissions: 96 municipalities with adopted plans, a fifth of them revised, most with
     a status report for 2025 on the actions of the plan in force."""
     without_plan = set(rng.sample([m.code for m in munis if m.code != "101"], 2))
