@@ -63,3 +63,10 @@ def pipelines_dir() -> Path:
 def published_dir() -> Path:
     """The published copy for BI tools and the report, beside the working warehouse."""
     return warehouse_path().parent / "published"
+
+
+def expected_municipalities() -> int:
+    """How many municipalities the area hierarchy must hold: Denmark's 98, unless
+    `KLIMAMONITOR_MUNICIPALITIES` says otherwise (the benchmark's synthetic sources). The GX suites
+    and the dbt tests (var `expected_municipalities`) read it from there."""
+    return int(os.environ.get("KLIMAMONITOR_MUNICIPALITIES", "98"))

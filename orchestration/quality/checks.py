@@ -14,7 +14,7 @@ import duckdb
 import yaml
 
 from expectations import SUITES_DIR, SuiteOutcome, load_suite, validate
-from ingestion.settings import warehouse_path
+from ingestion.settings import expected_municipalities, warehouse_path
 from orchestration.asset_pages import markdown_table
 from orchestration.resources import DBT_PROJECT_DIR, WAREHOUSE_POOL
 
@@ -42,11 +42,15 @@ def municipality_codes(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 def suite_parameters(con: duckdb.DuckDBPyConnection) -> dict:
     codes = municipality_codes(con)
+    outside_areas = _outside_municipal_division()
     return {
         "municipality_codes": codes,
         "n_municipalities": len(codes),
         "n_municipality_sectors": len(codes) * N_SECTORS,
         "next_year": date.today().year + 1,
+        "expected_municipalities": expected_municipalities(),
+        # the municipal level also lists the areas outside the division (Christiansø)
+        "expected_areas_in_municipal_level": expected_municipalities() + len(outside_areas),
     }
 
 
