@@ -34,7 +34,7 @@ from ingestion.services import ServiceClient
 KLIMAREGNSKAB_URL = "https://klimaregnskabet.dk/api"
 API_KEY_ENV = "KLIMAREGNSKAB_API_KEY"
 
-_LINE_COLUMNS = {
+LINE_COLUMNS = {
     "municipality": "VARCHAR",
     "year": "INTEGER",
     "response": 'STRUCT(data STRUCT(sektor VARCHAR, type VARCHAR, enhed VARCHAR, "værdi" DOUBLE, '
@@ -64,7 +64,7 @@ def parse_noegletal(payload: bytes, release: str, origin: str) -> pa.Table:
     con = duckdb.connect()
     try:
         answers = con.read_json(
-            io.BytesIO(payload), format="newline_delimited", columns=_LINE_COLUMNS
+            io.BytesIO(payload), format="newline_delimited", columns=LINE_COLUMNS
         )
         con.register("answers", answers)
         return con.sql(_ROWS, params={"release": release, "origin": origin}).to_arrow_table()
