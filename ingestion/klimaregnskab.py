@@ -8,7 +8,8 @@ Every release is kept (a later one restates earlier years), keyed by release, so
 side by side:
 - in a snapshot folder a release is one JSON-lines file of such answers,
   `klimaregnskab/<release>/noegletal.jsonl`, each line `{"municipality", "year", "response"}`, the
-  release being the date the agency published it;
+  release being the date the agency published it; a release file already loaded, unchanged since
+  (by time and size), is not read again;
 - live, the API does not say which release it answers from, so each answer's hash is kept in the
   resource's state: an answer that differs from the last one kept is a new vintage, released on the
   day it was first fetched; an unchanged answer loads nothing.
@@ -175,8 +176,13 @@ def klimaregnskab_source(
                 f"klimaregnskab: no release file in {reader.root}: expected "
                 "klimaregnskab/<release>/noegletal.jsonl"
             )
+        # a release file loaded as it is now is not read again
+        stamps = dlt.current.resource_state().setdefault("release_stamps", {})
         for path in releases:
-            release = path.parent.name
+            release, stamp = path.parent.name, reader.stamp(path)
+            if stamps.get(release) == stamp:
+                continue
             yield parse_noegletal(path.read_bytes(), release, origin)
+            stamps[release] = stamp
 
     return noegletal

@@ -34,6 +34,12 @@ class FolderReader:
     def glob(self, pattern: str) -> list[Path]:
         return sorted(self.root.glob(pattern))
 
+    def stamp(self, path: Path) -> str:
+        """ "<modified> <size>" of a file: a file loaded with the same stamp is not read again
+        (the plan inbox compares the same)."""
+        stat = path.stat()
+        return f"{stat.st_mtime_ns} {stat.st_size}"
+
 
 def folder_reader(settings: SourceSettings, source: str) -> FolderReader:
     """The reader of a file-based run (demo or a snapshot folder)."""

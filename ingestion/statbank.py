@@ -115,6 +115,10 @@ class StatBankApi:
     def labels(self, table: str) -> bytes:
         return self.tableinfo(table)
 
+    def stamp(self, spec: DataTable) -> None:
+        """A live answer has no stamp: the periods from the last one loaded are asked again."""
+        return None
+
     def fetch(self, spec: DataTable, start: str) -> Answer | None:
         """The periods from `start` on that the table has, or None when it has none yet."""
         info = self.tableinfo(spec.table)
@@ -140,6 +144,10 @@ class StatBankFolder:
     def labels(self, table: str) -> bytes | None:
         relative = f"statbank/tableinfo/{table}.json"
         return self.reader.read(relative) if self.reader.has(relative) else None
+
+    def stamp(self, spec: DataTable) -> str:
+        """The data file's time and size: a file loaded as it is now is not read again."""
+        return self.reader.stamp(self.reader.root / f"statbank/data/{spec.table}.csv")
 
     def fetch(self, spec: DataTable, start: str) -> Answer:
         relative = f"statbank/data/{spec.table}.csv"
@@ -333,12 +341,18 @@ def statbank_source(service: StatBankApi | StatBankFolder | None = None, origin:
             # loaded, which StatBank may still revise, instead of dropping them as seen.
             tid=dlt.sources.incremental("tid", initial_value=spec.first_period, primary_key=()),  # noqa: B008
         ):
+            state = dlt.current.resource_state()
+            stamp = service.stamp(spec)
+            if stamp is not None and state.get("file_stamp") == stamp:
+                return  # a snapshot file loaded as it is now
             answer = service.fetch(spec, tid.last_value)
             if answer is None:
                 return
             data = parse_data_csv(answer.payload, spec.table, spec.columns, origin, answer.request)
             check_area_codes(data, answer.info, spec, answer.request)
             yield data
+            if stamp is not None:
+                state["file_stamp"] = stamp
 
         return cells
 

@@ -99,3 +99,39 @@ def test_plan_csv_keeps_text_and_line_numbers(tmp_path):
     assert table["municipality_code"].to_pylist() == ["101", "0101"]
     assert table["target_reduction_pct"].to_pylist() == ["95", "abc"]
     assert table["row_number"].to_pylist() == [2, 3]
+
+
+def test_snapshot_files_loaded_as_they_are_are_not_read_again(demo_folder, tmp_path, monkeypatch):
+    """A second load of an unchanged snapshot folder reads no emissions release and no StatBank
+    data file; a file that changes (time or size) is read again, and only that one."""
+    import os
+    import shutil
+
+    from ingestion.configured import SOURCES
+    from orchestration.resources import dlt_pipeline
+
+    folder = shutil.copytree(demo_folder, tmp_path / "sources")
+    monkeypatch.setenv("KLIMAMONITOR_SOURCE", str(folder))
+    monkeypatch.setenv("KLIMAMONITOR_WAREHOUSE", str(tmp_path / "klimamonitor.duckdb"))
+
+    def rows_loaded(name: str) -> dict[str, int]:
+        pipeline = dlt_pipeline(name)
+        pipeline.run(SOURCES[name]())
+        counts = pipeline.last_trace.last_normalize_info.row_counts
+        return {t: n for t, n in counts.items() if not t.startswith("_dlt")}
+
+    first = {**rows_loaded("klimaregnskab"), **rows_loaded("statbank")}
+    assert first["noegletal"] > 0 and first["bil54"] > 0
+    second = {**rows_loaded("klimaregnskab"), **rows_loaded("statbank")}
+    for table in ("noegletal", "folk1a", "bil54", "bil53", "bol102"):
+        assert second.get(table, 0) == 0, (table, second)
+
+    bil54 = folder / "statbank" / "data" / "BIL54.csv"
+    os.utime(bil54, ns=(bil54.stat().st_atime_ns, bil54.stat().st_mtime_ns + 10**9))
+    release = sorted(folder.glob("klimaregnskab/*/noegletal.jsonl"))[-1]
+    os.utime(release, ns=(release.stat().st_atime_ns, release.stat().st_mtime_ns + 10**9))
+    third = {**rows_loaded("klimaregnskab"), **rows_loaded("statbank")}
+    assert third["noegletal"] == 98 * 7 * 8  # the later release only: 98 x 7 years x 8 rows
+    assert third["bil54"] > 0
+    for table in ("folk1a", "bil53", "bol102"):
+        assert third.get(table, 0) == 0, (table, third)
