@@ -49,8 +49,10 @@ lint: $(MANIFEST)
 	$(BIN)/ruff format --check .
 	cd transform && ../$(BIN)/sqlfluff lint models tests macros
 
+SCALE ?= 1000
+REPEATS ?= 3
 bench: $(MANIFEST)
-	@echo "make bench: the benchmark is not built yet (issue: Benchmark and scale)"; exit 2
+	$(BIN)/python -m bench --scale $(SCALE) --repeats $(REPEATS)
 
 clean:
-	rm -rf warehouse/*.duckdb warehouse/*.wal warehouse/.dlt_pipelines warehouse/demo_sources warehouse/published transform/target
+	rm -rf warehouse/*.duckdb warehouse/*.wal warehouse/*.steps.json warehouse/.dlt_pipelines warehouse/demo_sources warehouse/published warehouse/bench transform/target

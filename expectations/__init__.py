@@ -8,7 +8,7 @@ results with GX 1.x). `{"$PARAMETER": ...}` values are filled from the warehouse
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import duckdb
@@ -38,6 +38,14 @@ class SuiteOutcome:
     @property
     def failed(self) -> list[ExpectationOutcome]:
         return [o for o in self.outcomes if not o.success]
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, value: dict) -> SuiteOutcome:
+        outcomes = [ExpectationOutcome(**o) for o in value["outcomes"]]
+        return cls(suite=value["suite"], rows_validated=value["rows_validated"], outcomes=outcomes)
 
 
 def load_suite(name: str) -> dict:

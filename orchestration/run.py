@@ -127,6 +127,11 @@ def main() -> int:
         report = published_dir() / "report" / "index.html"
         if report.exists():
             print(f"report: {report}")
+    elif manifest and result.success:
+        print(
+            f"published: unchanged, the publication of run {manifest['run_id'][:8]} "
+            f"({manifest['published_at']}) stands in {published_dir()}"
+        )
     else:
         last = f"run {manifest['run_id'][:8]} of {manifest['published_at']}" if manifest else "none"
         print(f"NOT published: the last good publication stays in {published_dir()} ({last})")

@@ -173,7 +173,8 @@ def test_rerun_with_readers_on_the_publication(first_run, demo_folder, tmp_path)
         for i in range(4)
     ]
     try:
-        result = run_pipeline(demo_folder, workdir)
+        # built and published again even though nothing changed, for the readers to see a swap
+        result = run_pipeline(demo_folder, workdir, {"KLIMAMONITOR_REBUILD": "1"})
     finally:
         stop.touch()
         for reader in readers:

@@ -3,11 +3,13 @@
 Write, audit, publish: the run builds into the working warehouse; the blocking checks (declared
 in expectations/gate.yml, and every dbt test of severity error) stop everything downstream of a
 failing table, this asset included, so a failed check leaves the last good publication in place.
+A publication that already holds this build with the same check results stands as it is.
 """
 
 import dagster as dg
 
 from ingestion.settings import published_dir, warehouse_path
+from orchestration import unchanged
 from orchestration.publish.publication import CheckResult, current_manifest, publish
 from orchestration.resources import WAREHOUSE_POOL
 from orchestration.transform.assets import klimamonitor_dbt_assets
@@ -42,6 +44,10 @@ def checks_of_run(instance: dg.DagsterInstance, run_id: str) -> list[CheckResult
     return results
 
 
+def _outcomes(results: list[dict]) -> list[tuple]:
+    return sorted((r["asset"], r["check"], r["passed"], r["severity"]) for r in results)
+
+
 @dg.asset(
     key=PUBLISHED_KEY,
     deps=bi_asset_keys(),
@@ -65,7 +71,19 @@ def published_mart(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
                 "last_good_publication": (previous or {}).get("run_id", "none"),
             },
         )
-    manifest = publish(warehouse_path(), published_dir(), context.run_id, checks)
+    build = (unchanged.read("dbt_build") or {}).get("run_id")
+    previous = current_manifest(published_dir())
+    if (
+        previous
+        and build
+        and previous.get("build_run_id") == build
+        and _outcomes(previous["checks"]["results"]) == _outcomes([c.__dict__ for c in checks])
+    ):
+        context.log.info(f"the publication of run {previous['run_id'][:8]} stands: same build")
+        return dg.MaterializeResult(
+            metadata={"republished": False, "publication_of_run": previous["run_id"]}
+        )
+    manifest = publish(warehouse_path(), published_dir(), context.run_id, checks, build)
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(published_dir() / "klimamonitor.duckdb")),

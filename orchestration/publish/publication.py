@@ -107,8 +107,15 @@ def _copy_tables(pub: duckdb.DuckDBPyConnection, tables: list[str]) -> dict[str,
     return counts
 
 
-def publish(warehouse: Path, published_dir: Path, run_id: str, checks: list[CheckResult]) -> dict:
-    """Publishes the BI tables of `warehouse` into `published_dir`; returns the manifest."""
+def publish(
+    warehouse: Path,
+    published_dir: Path,
+    run_id: str,
+    checks: list[CheckResult],
+    build_run_id: str | None = None,
+) -> dict:
+    """Publishes the BI tables of `warehouse` into `published_dir`; returns the manifest.
+    `build_run_id` names the run whose dbt build made the tables."""
     published_dir.mkdir(parents=True, exist_ok=True)
     staging = published_dir / f".{PUBLISHED_FILE}.{run_id}"
     staging.unlink(missing_ok=True)
@@ -127,6 +134,7 @@ def publish(warehouse: Path, published_dir: Path, run_id: str, checks: list[Chec
             "run_id": run_id,
             "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "warehouse": str(warehouse.resolve()),
+            "build_run_id": build_run_id,
             "source_vintages": vintages,
             "checks": {
                 "passed": sum(c.passed for c in checks),

@@ -15,6 +15,7 @@ import yaml
 
 from expectations import SUITES_DIR, SuiteOutcome, load_suite, validate
 from ingestion.settings import expected_municipalities, warehouse_path
+from orchestration import unchanged
 from orchestration.asset_pages import markdown_table
 from orchestration.resources import DBT_PROJECT_DIR, WAREHOUSE_POOL
 
@@ -54,7 +55,9 @@ def suite_parameters(con: duckdb.DuckDBPyConnection) -> dict:
     }
 
 
-def _result(outcome: SuiteOutcome, blocking: bool) -> dg.AssetCheckResult:
+def _result(
+    outcome: SuiteOutcome, blocking: bool, reused: dict | None = None
+) -> dg.AssetCheckResult:
     table = markdown_table(
         ["expectation", "column", "passed", "unexpected", "examples"],
         [
@@ -76,6 +79,7 @@ def _result(outcome: SuiteOutcome, blocking: bool) -> dg.AssetCheckResult:
         metadata={
             "rows_validated": outcome.rows_validated,
             "expectations": dg.MetadataValue.md(table),
+            **(reused or {}),  # the last outcome on the same tables, not validated again
         },
     )
 
@@ -94,12 +98,20 @@ def gx_check(name: str, gate: str) -> dg.AssetChecksDefinition:
         description=f"Great Expectations suite expectations/suites/{name}.json "
         f"({'blocks the publication' if blocking else 'warns'}): {spec['meta']['notes']}",
     )
-    def check() -> dg.AssetCheckResult:
+    def check(context) -> dg.AssetCheckResult:  # an AssetCheckExecutionContext
         con = duckdb.connect(str(warehouse_path()), read_only=True)
         try:
-            outcome = validate(con, name, suite_parameters(con))
+            parameters = suite_parameters(con)
+            key = unchanged.suite_key(con, spec, parameters)
+            last = unchanged.read(f"gx {name}")
+            if last and last["key"] == key:  # the same tables, suite and parameters
+                outcome = SuiteOutcome.from_dict(last["outcome"])
+                return _result(outcome, blocking, {"validated_in_run": last["run_id"]})
+            outcome = validate(con, name, parameters)
         finally:
             con.close()
+        run_id = context.op_execution_context.run_id
+        unchanged.write(f"gx {name}", {"key": key, "run_id": run_id, "outcome": outcome.to_dict()})
         return _result(outcome, blocking)
 
     return check

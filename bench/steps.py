@@ -1,0 +1,197 @@
+"""What the benchmark times, each run in a process of its own (`python -m bench.steps <what>`),
+configured by the environment as `make run` is (KLIMAMONITOR_SOURCE, KLIMAMONITOR_WAREHOUSE,
+DAGSTER_HOME); each prints one JSON line with its figures. Times exclude the interpreter's start
+and the imports, the same for every measurement.
+
+- `nightly`: the whole Dagster run (`make run`'s job, in process), with each step's time from the
+  run's own records;
+- `bare`: the same steps without Dagster: the three dlt loads, `dbt build` (the same command line
+  Dagster runs), every GX suite and the quarantine query, the publication and the report;
+- `ingest_dlt` / `ingest_duckdb`: the emissions release files through our dlt source, or through
+  DuckDB's own `read_json` with the same columns, into a fresh DuckDB file (`BENCH_DB`);
+- `dbt_build` / `floor`: a full `dbt build` of the project, or bench/floor.sql, on a loaded
+  warehouse.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import duckdb
+
+FLOOR_SQL = Path(__file__).with_name("floor.sql")
+
+
+def floor_script() -> str:
+    from orchestration.resources import DBT_PROJECT_DIR
+
+    return FLOOR_SQL.read_text(encoding="utf-8").replace("{seeds}", str(DBT_PROJECT_DIR / "seeds"))
+
+
+def dbt_command(*args: str) -> list[str]:
+    """dbt as the Dagster resource runs it: the venv's executable, in the project folder."""
+    return [str(Path(sys.executable).with_name("dbt")), *args]
+
+
+def run_dbt(*args: str) -> None:
+    from orchestration.resources import DBT_PROJECT_DIR
+
+    result = subprocess.run(
+        dbt_command(*args), cwd=DBT_PROJECT_DIR, capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"dbt {' '.join(args)} failed:\n{result.stdout[-3000:]}")
+
+
+def nightly() -> dict:
+    import dagster as dg
+
+    from orchestration.run import run_nightly
+
+    instance = dg.DagsterInstance.get()
+    started = time.perf_counter()
+    result = run_nightly(instance)
+    seconds = time.perf_counter() - started
+    steps = {
+        s.step_key: round(s.end_time - s.start_time, 3)
+        for s in instance.get_run_step_stats(result.run_id)
+        if s.end_time and s.start_time
+    }
+    failed = [c for c in result.get_asset_check_evaluations() if not c.passed]
+    return {
+        "seconds": seconds,
+        "success": result.success,
+        "checks_failed": sorted(
+            f"{c.asset_key.to_user_string()} {c.check_name}"
+            for c in failed
+            if c.severity == dg.AssetCheckSeverity.ERROR
+        ),
+        "checks_warned": len([c for c in failed if c.severity == dg.AssetCheckSeverity.WARN]),
+        "steps": steps,
+    }
+
+
+def bare() -> dict:
+    from expectations import validate
+    from ingestion.configured import SOURCES
+    from ingestion.settings import published_dir, warehouse_path
+    from orchestration.publish.publication import CheckResult, publish
+    from orchestration.quality.checks import GATE, quarantine_by_municipality, suite_parameters
+    from orchestration.resources import dlt_pipeline
+    from report.site import build_site
+
+    steps: dict[str, float] = {}
+
+    def timed(name, fn):
+        started = time.perf_counter()
+        value = fn()
+        steps[name] = time.perf_counter() - started
+        return value
+
+    for name, make_source in SOURCES.items():
+        timed(f"dlt {name}", lambda n=name, m=make_source: dlt_pipeline(n).run(m()))
+    timed("dbt build", lambda: run_dbt("build"))
+
+    def suites() -> list[CheckResult]:
+        results = []
+        con = duckdb.connect(str(warehouse_path()), read_only=True)
+        try:
+            for name in sorted(GATE["great_expectations"]):
+                outcome = validate(con, name, suite_parameters(con))
+                results.append(CheckResult(name, "gx", outcome.success, "ERROR"))
+        finally:
+            con.close()
+        return results
+
+    checks = timed("gx suites", suites)
+    timed("quarantine check", quarantine_by_municipality)
+    run_id = str(uuid.uuid4())
+    manifest = timed("publish", lambda: publish(warehouse_path(), published_dir(), run_id, checks))
+    published = published_dir()
+    timed(
+        "report",
+        lambda: build_site(published / "klimamonitor.duckdb", manifest, published / "report"),
+    )
+    return {"seconds": sum(steps.values()), "steps": steps}
+
+
+def _release_files() -> list[Path]:
+    from ingestion.settings import source_settings
+
+    return sorted(source_settings().folder.glob("klimaregnskab/*/noegletal.jsonl"))
+
+
+def ingest_dlt() -> dict:
+    import dlt
+
+    from ingestion.configured import SOURCES
+
+    db = Path(os.environ["BENCH_DB"])
+    pipeline = dlt.pipeline(
+        pipeline_name=f"bench_ingest_{uuid.uuid4().hex[:8]}",
+        destination=dlt.destinations.duckdb(credentials=str(db)),
+        dataset_name="klimaregnskab",
+        pipelines_dir=str(db.parent / ".dlt_pipelines"),
+    )
+    started = time.perf_counter()
+    pipeline.run(SOURCES["klimaregnskab"]())
+    seconds = time.perf_counter() - started
+    con = duckdb.connect(str(db), read_only=True)
+    rows = con.sql("select count(*) from klimaregnskab.noegletal").fetchall()[0][0]
+    con.close()
+    return {"seconds": seconds, "rows": rows}
+
+
+def ingest_duckdb() -> dict:
+    """DuckDB alone: each release file read by `read_json` and inserted, one row per figure."""
+    from ingestion.klimaregnskab import LINE_COLUMNS
+
+    columns = "{" + ", ".join(f"'{k}': '{v}'" for k, v in LINE_COLUMNS.items()) + "}"
+    con = duckdb.connect(os.environ["BENCH_DB"])
+    started = time.perf_counter()
+    con.execute(
+        "create table noegletal (municipality_code varchar, year integer, release varchar, "
+        "sector varchar, measure varchar, unit varchar, category varchar, subcategory varchar, "
+        "value double, data_origin varchar)"
+    )
+    for path in _release_files():
+        con.execute(
+            f"""insert into noegletal
+                select municipality, year, '{path.parent.name}', d.sektor, d.type, d.enhed,
+                       coalesce(d.kategori, ''), coalesce(d.undertype_3, ''), d."værdi", 'demo'
+                from read_json('{path}', format = 'newline_delimited', columns = {columns}),
+                     unnest(response.data) as t(d)"""
+        )
+    seconds = time.perf_counter() - started
+    rows = con.sql("select count(*) from noegletal").fetchall()[0][0]
+    con.close()
+    return {"seconds": seconds, "rows": rows}
+
+
+def dbt_build() -> dict:
+    started = time.perf_counter()
+    run_dbt("build", "--full-refresh")
+    return {"seconds": time.perf_counter() - started}
+
+
+def floor() -> dict:
+    from ingestion.settings import warehouse_path
+
+    con = duckdb.connect(str(warehouse_path()))
+    started = time.perf_counter()
+    con.execute(floor_script())
+    seconds = time.perf_counter() - started
+    con.close()
+    return {"seconds": seconds}
+
+
+STEPS = {f.__name__: f for f in (nightly, bare, ingest_dlt, ingest_duckdb, dbt_build, floor)}
+
+if __name__ == "__main__":
+    print(json.dumps(STEPS[sys.argv[1]]()))
