@@ -119,6 +119,9 @@ class StatBankApi:
         """A live answer has no stamp: the periods from the last one loaded are asked again."""
         return None
 
+    def info_stamp(self) -> None:
+        return None
+
     def fetch(self, spec: DataTable, start: str) -> Answer | None:
         """The periods from `start` on that the table has, or None when it has none yet."""
         info = self.tableinfo(spec.table)
@@ -148,6 +151,10 @@ class StatBankFolder:
     def stamp(self, spec: DataTable) -> str:
         """The data file's time and size: a file loaded as it is now is not read again."""
         return self.reader.stamp(self.reader.root / f"statbank/data/{spec.table}.csv")
+
+    def info_stamp(self) -> str:
+        """The tableinfo files' times and sizes, together."""
+        return ";".join(self.reader.stamp(p) for p in self.reader.glob("statbank/tableinfo/*.json"))
 
     def fetch(self, spec: DataTable, start: str) -> Answer:
         relative = f"statbank/data/{spec.table}.csv"
@@ -312,27 +319,44 @@ def check_area_codes(data: pa.Table, info: bytes | None, spec: DataTable, reques
 def statbank_source(service: StatBankApi | StatBankFolder | None = None, origin: str = "demo"):
     """The StatBank tables klimamonitor uses, one dlt resource each."""
 
+    def from_tableinfo(parse):
+        """The rows `parse()` reads from the tableinfo answers; in a snapshot folder, nothing
+        when the tableinfo files are as they were at the last load."""
+        state, stamp = dlt.current.resource_state(), service.info_stamp()
+        if stamp is not None and state.get("info_stamp") == stamp:
+            return
+        yield parse()
+        if stamp is not None:
+            state["info_stamp"] = stamp
+
     @dlt.resource(name="areas", primary_key="area_code", write_disposition="merge")
     def areas():
-        yield parse_tableinfo_areas(service.tableinfo(AREAS_TABLE), origin)
+        yield from from_tableinfo(
+            lambda: parse_tableinfo_areas(service.tableinfo(AREAS_TABLE), origin)
+        )
 
     @dlt.resource(
         name="value_labels", primary_key=["table_id", "variable", "code"], write_disposition="merge"
     )
     def value_labels():
-        rows = []
-        for spec in DATA_TABLES.values():
-            if (info := service.labels(spec.table)) is not None:
-                rows += parse_value_labels(info, spec, origin)
-        yield rows
+        yield from from_tableinfo(
+            lambda: [
+                row
+                for spec in DATA_TABLES.values()
+                if (info := service.labels(spec.table)) is not None
+                for row in parse_value_labels(info, spec, origin)
+            ]
+        )
 
     @dlt.resource(name="tables", primary_key="table_id", write_disposition="merge")
     def tables():
-        yield [
-            parse_table_update(info, spec, origin)
-            for spec in DATA_TABLES.values()
-            if (info := service.labels(spec.table)) is not None
-        ]
+        yield from from_tableinfo(
+            lambda: [
+                parse_table_update(info, spec, origin)
+                for spec in DATA_TABLES.values()
+                if (info := service.labels(spec.table)) is not None
+            ]
+        )
 
     def data_resource(name: str, spec: DataTable):
         @dlt.resource(name=name, primary_key=list(spec.columns), write_disposition="merge")
