@@ -1,8 +1,8 @@
 """The benchmark's synthetic sources: N municipalities in the live formats, as a snapshot folder.
 
 - the emissions accounts: one release, 30 years (1995-2024) x 30 rows per municipality and year,
-  as the Nøgletal answer has them: the 7 sector totals, the municipality's total and its total per
-  inhabitant, and 21 sub-sector rows (`Resultat - udledning` by `kategori` and `undertype_3`)
+  as the Nøgletal answer has them: the 6 sector totals, the municipality's total and its total per
+  inhabitant, and 22 sub-sector rows (`Resultat - udledning` by `kategori` and `undertype_3`)
   that add up to the sector totals; N x 900 emission rows in all (9 M at N = 10,000);
 - StatBank's area hierarchy, FOLK1A, BIL54, BIL53 and BOL102 for the N municipalities, over the
   periods klimamonitor asks StatBank for (2018 on), written by the demo generator's code;
@@ -36,7 +36,7 @@ YEARS = tuple(range(1995, 2025))
 RELEASE = "2025-06-30"
 BREAKDOWN_TYPE = "Resultat - udledning"
 # Each plan sector as the accounts name it, and each source sector's sub-sectors
-# (kategori, undertype_3) with their share of it: 7 totals and 21 sub-sectors.
+# (kategori, undertype_3) with their share of it: 6 totals and 22 sub-sectors.
 SOURCE_SECTORS = {
     "energi": {
         "Energi": [
@@ -64,7 +64,8 @@ SOURCE_SECTORS = {
             ("Husdyr", "Fordøjelse", 0.35),
             ("Husdyr", "Gødningshåndtering", 0.2),
             ("Marker", "Handelsgødning", 0.15),
-            ("Arealanvendelse", "Organiske jorde", 0.3),
+            ("Arealanvendelse", "Organiske jorde", 0.25),
+            ("Arealanvendelse", "Skov", 0.05),
         ]
     },
     "affald": {

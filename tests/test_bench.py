@@ -88,8 +88,8 @@ def test_scaled_sources_pass_every_blocking_check(scaled_runs):
 
 
 def test_scaled_emissions_rows_per_municipality_and_year(scaled_runs):
-    """30 rows a municipality and year: 7 sector totals, the total, the total per inhabitant and
-    21 sub-sectors that add up to their sector's total."""
+    """30 rows a municipality and year: 6 sector totals, the total, the total per inhabitant and
+    22 sub-sectors that add up to their sector's total."""
     _, workdir, _, _ = scaled_runs
     con = duckdb.connect(str(workdir / "klimamonitor.duckdb"), read_only=True)
     try:
