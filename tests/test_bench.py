@@ -130,7 +130,6 @@ def test_a_rerun_on_unchanged_sources_does_not_do_it_all_again(scaled_runs):
     publication and the report of the first run in place; every check is still reported."""
     _, workdir, first, second = scaled_runs
     assert second.returncode == 0, second.stdout[-4000:] + second.stderr[-4000:]
-    assert "dbt build skipped" in second.stdout + second.stderr
     assert "published: unchanged, the publication of run" in second.stdout
     checks = [line for line in first.stdout.splitlines() if line.startswith("checks: ")]
     assert checks == [line for line in second.stdout.splitlines() if line.startswith("checks: ")]
@@ -150,6 +149,5 @@ def test_a_changed_plan_file_builds_and_publishes_again(scaled_runs, tmp_path):
     status.write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")  # one report fewer
     third = run_pipeline(sources, workdir, {"KLIMAMONITOR_MUNICIPALITIES": str(N)})
     assert third.returncode == 0, third.stdout[-4000:] + third.stderr[-4000:]
-    assert "dbt build skipped" not in third.stdout + third.stderr
     after = json.loads((workdir / "published" / "manifest.json").read_text())
     assert after["run_id"] != before["run_id"] and after["build_run_id"] == after["run_id"]

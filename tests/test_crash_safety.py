@@ -85,7 +85,6 @@ def test_sigkill_leaves_the_publication_and_the_next_run_completes(
     after = current_manifest(published)
     assert after["tables"] == before["tables"], "the same sources give the same mart"
     if moment is _during_dbt_build:  # the killed build left no memo: built and published again
-        assert "dbt build skipped" not in result.stdout + result.stderr
         assert after["run_id"] != before["run_id"] == before["build_run_id"]
     else:  # the publication stands, or the load resumed and it was published again
         assert after["build_run_id"] in (before["build_run_id"], after["run_id"])
