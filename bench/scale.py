@@ -28,6 +28,7 @@ from ingestion.demo.generate import (
     SECTOR_TRENDS,
     Municipality,
     plan_files,
+    sector_levels,
     statbank_files,
     write_files,
 )
@@ -169,11 +170,7 @@ def write_emissions(path: Path, munis: list[Municipality], rng: random.Random) -
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8") as f:
         for m in munis:
-            level = {}
-            for sector, rate in GROUP_RATES[m.group].items():
-                if sector == "landbrug" and m.group == "Hovedstadskommuner":
-                    rate = rng.uniform(-0.03, 0.06)
-                level[sector] = m.population * rate * rng.lognormvariate(0, 0.25)
+            level = sector_levels(m, rng)
             for year in YEARS:
                 data, by_sector = _answer(m, year, level, rng)
                 if year in (2018, 2019):

@@ -395,14 +395,22 @@ def _dwelling_rows(munis: list[Municipality], rng: random.Random) -> list[list]:
     return rows
 
 
+def sector_levels(m: Municipality, rng: random.Random) -> dict[str, float]:
+    """A municipality's 2018 emissions per plan sector, before scaling: its group's rate per
+    inhabitant, with some spread."""
+    level = {}
+    for sector, rate in GROUP_RATES[m.group].items():
+        if sector == "landbrug" and m.group == "Hovedstadskommuner":
+            rate = rng.uniform(-0.03, 0.06)  # land use outweighs farming in some
+        level[sector] = m.population * rate * rng.lognormvariate(0, 0.25)
+    return level
+
+
 def _emissions(munis: list[Municipality], rng: random.Random) -> dict:
     """{(code, year, sector): tonnes} for every municipality, year and plan sector."""
-    level: dict[tuple[str, str], float] = {}
-    for m in munis:
-        for sector, rate in GROUP_RATES[m.group].items():
-            if sector == "landbrug" and m.group == "Hovedstadskommuner":
-                rate = rng.uniform(-0.03, 0.06)  # land use outweighs farming in some
-            level[m.code, sector] = m.population * rate * rng.lognormvariate(0, 0.25)
+    level = {
+        (m.code, sector): value for m in munis for sector, value in sector_levels(m, rng).items()
+    }
     out = {}
     for sector, total in SECTOR_TOTALS_2018.items():
         scale = total * 1e6 / sum(v for (c, s), v in level.items() if s == sector)

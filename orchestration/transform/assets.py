@@ -46,19 +46,22 @@ def _unchanged(context: dg.AssetExecutionContext, last: dict):
     }
     pages = _pages(context, keys.values())
     built = {"rebuilt": False, "built_in_run": last["run_id"]}
-    checks = context.selected_asset_check_keys
-    for name, key in keys.items():  # in the order dbt built them: upstream first
-        yield dg.Output(value=None, output_name=name, metadata={**built, **pages[key]})
-        for check in last["checks"]:
-            check_key = dg.AssetCheckKey(dg.AssetKey(check["asset"]), check["check"])
-            if check_key.asset_key == key and check_key in checks:
-                yield dg.AssetCheckResult(
-                    asset_key=key,
-                    check_name=check_key.name,
+    checks: dict[dg.AssetKey, list[dg.AssetCheckResult]] = {}
+    for check in last["checks"]:
+        key = dg.AssetCheckKey(dg.AssetKey(check["asset"]), check["check"])
+        if key in context.selected_asset_check_keys:
+            checks.setdefault(key.asset_key, []).append(
+                dg.AssetCheckResult(
+                    asset_key=key.asset_key,
+                    check_name=key.name,
                     passed=check["passed"],
                     severity=dg.AssetCheckSeverity(check["severity"]),
                     metadata=built,
                 )
+            )
+    for name, key in keys.items():  # in the order dbt built them: upstream first
+        yield dg.Output(value=None, output_name=name, metadata={**built, **pages[key]})
+        yield from checks.get(key, [])
 
 
 @dbt_assets(
