@@ -5,7 +5,10 @@ The API answers one call per municipality and year,
 `x-api-key` header, with `{"data": [{"sektor", "type", "enhed", "værdi"}, ...]}`.
 
 Every release is kept (a later one restates earlier years), keyed by release, so the vintages stay
-side by side:
+side by side. The unit a source delivers is one municipality's answer for one year in one release:
+loading it again replaces those rows whole (dlt's delete-insert on that merge key, no per-row
+deduplication; a figure twice in one answer fails the staging model's uniqueness test instead of
+being dropped unseen):
 - in a snapshot folder a release is one JSON-lines file of such answers,
   `klimaregnskab/<release>/noegletal.jsonl`, each line `{"municipality", "year", "response"}`, the
   release being the date the agency published it; a release file already loaded, unchanged since
@@ -21,8 +24,11 @@ import hashlib
 import io
 import json
 import os
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 
 import dlt
 import duckdb
@@ -48,31 +54,41 @@ _ROWS = """
            d."værdi" as value, $origin as data_origin
     from answers, unnest(response.data) as t(d)
 """
-PRIMARY_KEY = [
-    "municipality_code",
-    "year",
-    "release",
-    "sector",
-    "measure",
-    "unit",
-    "category",
-    "subcategory",
-]
+MERGE_KEY = ["municipality_code", "year", "release"]
+FIGURE_KEY = ["sector", "measure", "unit", "category", "subcategory"]  # a figure within an answer
 
 
-def parse_noegletal(payload: bytes, release: str, origin: str) -> pa.Table:
-    """A release's JSON lines as one row per municipality, year and figure of the answer."""
+BATCH_ROWS = 500_000
+
+
+@contextmanager
+def _answer_rows(lines: bytes | Path, release: str, origin: str):
+    """A release's JSON lines, in memory or in a file (read by DuckDB's own parallel reader), as a
+    relation of one row per municipality, year and figure of the answer."""
     con = duckdb.connect()
+    con.execute("set enable_progress_bar = false")  # a big release takes seconds: no bar in logs
     try:
-        answers = con.read_json(
-            io.BytesIO(payload), format="newline_delimited", columns=LINE_COLUMNS
-        )
+        source = str(lines) if isinstance(lines, Path) else io.BytesIO(lines)
+        answers = con.read_json(source, format="newline_delimited", columns=LINE_COLUMNS)
         con.register("answers", answers)
-        return con.sql(_ROWS, params={"release": release, "origin": origin}).to_arrow_table()
+        yield con.sql(_ROWS, params={"release": release, "origin": origin})
     except duckdb.Error as exc:
-        raise SourceInputError(f"klimaregnskab release {release}: not readable: {exc}") from exc
+        where = lines if isinstance(lines, Path) else f"klimaregnskab release {release}"
+        raise SourceInputError(f"{where}: not readable: {exc}") from exc
     finally:
         con.close()
+
+
+def noegletal_batches(lines: bytes | Path, release: str, origin: str) -> Iterator[pa.RecordBatch]:
+    """The rows in Arrow batches, so that memory stays flat with the size of a release file."""
+    with _answer_rows(lines, release, origin) as rows:
+        yield from rows.to_arrow_reader(BATCH_ROWS)
+
+
+def parse_noegletal(lines: bytes | Path, release: str, origin: str) -> pa.Table:
+    """The rows as one Arrow table."""
+    with _answer_rows(lines, release, origin) as rows:
+        return rows.to_arrow_table()
 
 
 def api_key() -> str:
@@ -164,7 +180,13 @@ def klimaregnskab_source(
     api: KlimaregnskabApi | None = None,
     today: str | None = None,
 ):
-    @dlt.resource(name="noegletal", primary_key=PRIMARY_KEY, write_disposition="merge")
+    @dlt.resource(
+        name="noegletal",
+        merge_key=MERGE_KEY,
+        # no primary key: this clears the per-figure key that warehouses loaded before kept
+        columns={c: {"primary_key": False} for c in [*MERGE_KEY, *FIGURE_KEY]},
+        write_disposition={"disposition": "merge", "strategy": "delete-insert"},
+    )
     def noegletal():
         if api is not None:
             state = dlt.current.resource_state().setdefault("answer_hashes", {})
@@ -182,7 +204,7 @@ def klimaregnskab_source(
             release, stamp = path.parent.name, reader.stamp(path)
             if stamps.get(release) == stamp:
                 continue
-            yield parse_noegletal(path.read_bytes(), release, origin)
+            yield from noegletal_batches(path, release, origin)
             stamps[release] = stamp
 
     return noegletal

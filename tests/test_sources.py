@@ -86,6 +86,14 @@ def test_noegletal_broken_json_names_the_release():
         parse_noegletal(b'{"municipality": "101", "year": 20', "2026-06-30", "demo")
 
 
+def test_noegletal_broken_release_file_names_the_file_and_line(tmp_path):
+    path = tmp_path / "klimaregnskab" / "2026-06-30" / "noegletal.jsonl"
+    path.parent.mkdir(parents=True)
+    path.write_text('{"municipality": "101", "year": 2024, "response": {"data": []}}\n{"munic')
+    with pytest.raises(SourceInputError, match=f"{path}: not readable: .*Malformed JSON.* line"):
+        parse_noegletal(path, "2026-06-30", "demo")
+
+
 def test_plan_csv_keeps_text_and_line_numbers(tmp_path):
     path = tmp_path / "101_v1_targets.csv"
     path.write_text(
@@ -135,3 +143,52 @@ def test_snapshot_files_loaded_as_they_are_are_not_read_again(demo_folder, tmp_p
     assert third["bil54"] > 0
     for table in ("folk1a", "bil53", "bol102"):
         assert third.get(table, 0) == 0, (table, third)
+
+
+def test_a_restated_answer_replaces_its_rows_whole(demo_folder, tmp_path, monkeypatch):
+    """A release file that changes is loaded again answer by answer: a figure the new answer no
+    longer has is gone, a changed value is the new one, and the other release keeps its rows."""
+    import json
+    import shutil
+
+    import duckdb
+
+    from ingestion.configured import SOURCES
+    from orchestration.resources import dlt_pipeline
+
+    folder = shutil.copytree(demo_folder, tmp_path / "sources")
+    monkeypatch.setenv("KLIMAMONITOR_SOURCE", str(folder))
+    monkeypatch.setenv("KLIMAMONITOR_WAREHOUSE", str(tmp_path / "klimamonitor.duckdb"))
+    count_sql = """select release, count(*) from klimaregnskab.noegletal
+                   group by all order by all"""
+
+    def load() -> duckdb.DuckDBPyConnection:
+        dlt_pipeline("klimaregnskab").run(SOURCES["klimaregnskab"]())
+        return duckdb.connect(str(tmp_path / "klimamonitor.duckdb"), read_only=True)
+
+    con = load()
+    before = con.sql(count_sql).fetchall()
+    con.close()
+
+    release = sorted(folder.glob("klimaregnskab/*/noegletal.jsonl"))[-1]
+    lines = [json.loads(line) for line in release.read_text(encoding="utf-8").splitlines()]
+    restated = next(a for a in lines if a["municipality"] == "147" and a["year"] == 2023)
+    dropped = restated["response"]["data"].pop()
+    restated["response"]["data"][0]["værdi"] = 12345.6
+    release.write_text(
+        "".join(json.dumps(a, ensure_ascii=False) + "\n" for a in lines), encoding="utf-8"
+    )
+
+    con = load()
+    after = dict(con.sql(count_sql).fetchall())
+    assert after == {r: n - (r == release.parent.name) for r, n in before}
+    answer = con.sql(
+        f"""select sector, measure, value from klimaregnskab.noegletal
+            where municipality_code = '147' and year = 2023
+              and release = '{release.parent.name}'"""
+    ).fetchall()
+    con.close()
+    assert (dropped["sektor"], dropped["type"], dropped["værdi"]) not in answer
+    first = restated["response"]["data"][0]
+    assert (first["sektor"], first["type"], 12345.6) in answer
+    assert len(answer) == len(restated["response"]["data"])
