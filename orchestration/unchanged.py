@@ -104,9 +104,9 @@ def write(step: str, entry: dict | None) -> None:
     os.replace(tmp, path)
 
 
-def suite_key(con: duckdb.DuckDBPyConnection, suite: dict, parameters: dict) -> str:
-    """A GX suite's inputs: the suite, its parameters, the raw tables and, for a table dbt
-    builds, the build that built it."""
+def suite_key(suite: dict, parameters: dict, raw: str) -> str:
+    """A GX suite's inputs: the suite, its parameters, the raw tables (`raw_state`) and, for a
+    table dbt builds, the build that built it."""
     built = suite["meta"]["table"].split(".")[0] not in RAW_SCHEMAS
     build = (read("dbt_build") or {}).get("run_id") if built else None
-    return _digest([suite, parameters, raw_state(con), build])
+    return _digest([suite, parameters, raw, build])

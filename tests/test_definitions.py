@@ -42,6 +42,10 @@ def _describe(repo) -> str:
                 else "-"
             )
         )
+    check_ops = {c.node_def.name: c for c in repo.asset_checks_defs_by_key.values()}
+    for name, checks_def in sorted(check_ops.items()):
+        pool = checks_def.node_def.pool or "-"
+        lines.append(f"check-op {name} pool={pool} checks={len(checks_def.check_keys)}")
     for check in sorted(
         graph.asset_check_keys, key=lambda c: (c.asset_key.to_user_string(), c.name)
     ):
