@@ -61,13 +61,14 @@ def run_step(step: str, env: dict[str, str]) -> dict:
         stderr=subprocess.PIPE,
         text=True,
     )
-    peak = 0.0
+    peak, peak_at = 0.0, 0.0
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, peak_at
         while not done.is_set():
-            peak = max(peak, tree_rss_mb(process.pid))
+            if (rss := tree_rss_mb(process.pid)) > peak:
+                peak, peak_at = rss, time.time()
             done.wait(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -78,7 +79,15 @@ def run_step(step: str, env: dict[str, str]) -> dict:
     if process.returncode != 0:
         raise SystemExit(f"bench step {step} failed ({process.returncode}):\n{err[-4000:]}")
     figures = json.loads(out.strip().splitlines()[-1])
-    return {**figures, "wall_seconds": time.perf_counter() - started, "peak_rss_mb": peak}
+    # the step of the run that was under way when the memory peaked
+    windows = figures.pop("step_windows", {})
+    at = [name for name, (start, end) in windows.items() if start <= peak_at <= end]
+    return {
+        **figures,
+        "wall_seconds": time.perf_counter() - started,
+        "peak_rss_mb": peak,
+        **({"peak_during": at[0]} if at else {}),
+    }
 
 
 def step_env(sources: Path, workdir: Path, municipalities: int, **extra: str) -> dict[str, str]:
@@ -108,7 +117,9 @@ def measure(sources: Path, work: Path, municipalities: int, repeats: int, log=pr
 
     def record(name: str, figures: dict) -> dict:
         raw.setdefault(name, []).append(figures)
-        log(f"  {name:14s} {figures['seconds']:8.2f} s  peak {figures['peak_rss_mb']:7.0f} MB")
+        during = f" during {figures['peak_during']}" if "peak_during" in figures else ""
+        peak = f"peak {figures['peak_rss_mb']:7.0f} MB{during}"
+        log(f"  {name:14s} {figures['seconds']:8.2f} s  {peak}")
         return figures
 
     for repeat in range(1, repeats + 1):

@@ -59,11 +59,8 @@ def nightly() -> dict:
     started = time.perf_counter()
     result = run_nightly(instance)
     seconds = time.perf_counter() - started
-    steps = {
-        s.step_key: round(s.end_time - s.start_time, 3)
-        for s in instance.get_run_step_stats(result.run_id)
-        if s.end_time and s.start_time
-    }
+    stats = [s for s in instance.get_run_step_stats(result.run_id) if s.end_time and s.start_time]
+    steps = {s.step_key: round(s.end_time - s.start_time, 3) for s in stats}
     failed = [c for c in result.get_asset_check_evaluations() if not c.passed]
     return {
         "seconds": seconds,
@@ -75,6 +72,7 @@ def nightly() -> dict:
         ),
         "checks_warned": len([c for c in failed if c.severity == dg.AssetCheckSeverity.WARN]),
         "steps": steps,
+        "step_windows": {s.step_key: (s.start_time, s.end_time) for s in stats},
     }
 
 
@@ -88,11 +86,13 @@ def bare() -> dict:
     from report.site import build_site
 
     steps: dict[str, float] = {}
+    windows: dict[str, tuple[float, float]] = {}
 
     def timed(name, fn):
-        started = time.perf_counter()
+        started, since = time.perf_counter(), time.time()
         value = fn()
         steps[name] = time.perf_counter() - started
+        windows[name] = (since, time.time())
         return value
 
     for name, make_source in SOURCES.items():
@@ -119,7 +119,7 @@ def bare() -> dict:
         "report",
         lambda: build_site(published / "klimamonitor.duckdb", manifest, published / "report"),
     )
-    return {"seconds": sum(steps.values()), "steps": steps}
+    return {"seconds": sum(steps.values()), "steps": steps, "step_windows": windows}
 
 
 def _release_files() -> list[Path]:
