@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
+import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from ingestion.klimaregnskab import parse_noegletal
+from ingestion.klimaregnskab import noegletal_batches, parse_noegletal
 from ingestion.plans import read_submission_csv
 from ingestion.readers import FolderReader, SourceInputError
 from ingestion.statbank import DATA_TABLES, parse_data_csv, parse_tableinfo_areas
@@ -90,8 +93,48 @@ def test_noegletal_broken_release_file_names_the_file_and_line(tmp_path):
     path = tmp_path / "klimaregnskab" / "2026-06-30" / "noegletal.jsonl"
     path.parent.mkdir(parents=True)
     path.write_text('{"municipality": "101", "year": 2024, "response": {"data": []}}\n{"munic')
-    with pytest.raises(SourceInputError, match=f"{path}: not readable: .*Malformed JSON.* line"):
-        parse_noegletal(path, "2026-06-30", "demo")
+    message = f"{path}: not readable: .*Malformed JSON.* line"
+    with pytest.raises(SourceInputError, match=message):
+        list(noegletal_batches(path, "2026-06-30", "demo"))
+
+
+def test_a_release_file_read_in_pieces_loses_no_line(tmp_path, monkeypatch):
+    """A release file larger than one piece gives the same rows as the whole file at once."""
+    import ingestion.klimaregnskab as klimaregnskab
+
+    path = tmp_path / "noegletal.jsonl"
+    lines = [
+        json.dumps(
+            {
+                "municipality": str(100 + m),
+                "year": 2000 + y,
+                "response": {
+                    "data": [
+                        {
+                            "sektor": "Energi",
+                            "type": "Samlet CO2-udledning",
+                            "enhed": "Ton CO2e",
+                            "værdi": m * 100 + y,
+                        }
+                    ]
+                },
+            }
+        )
+        for m in range(40)
+        for y in range(20)
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    whole = parse_noegletal(path.read_bytes(), "r", "demo")
+    monkeypatch.setattr(klimaregnskab, "CHUNK_BYTES", 1000)  # about 8 lines a piece
+    assert len(list(klimaregnskab._line_chunks(path))) > 50
+    pieces = pa.Table.from_batches(list(noegletal_batches(path, "r", "demo")))
+    assert pieces.sort_by("value").equals(whole.sort_by("value"))
+
+    path.write_text("\n".join(lines[:300]) + '\n{"munic', encoding="utf-8")
+    with pytest.raises(
+        SourceInputError, match=f"{path} \\(the part from line 2\\d\\d: .*Malformed"
+    ):
+        list(noegletal_batches(path, "r", "demo"))
 
 
 def test_plan_csv_keeps_text_and_line_numbers(tmp_path):
