@@ -70,3 +70,10 @@ def expected_municipalities() -> int:
     `KLIMAMONITOR_MUNICIPALITIES` says otherwise (the benchmark's synthetic sources). The GX suites
     and the dbt tests (var `expected_municipalities`) read it from there."""
     return int(os.environ.get("KLIMAMONITOR_MUNICIPALITIES", "98"))
+
+
+def duckdb_memory_limit() -> str:
+    """DuckDB's memory in the warehouse writers, dlt's loads and dbt's build (DuckDB spills to disk
+    beyond it; uncapped it takes up to 80% of the machine): `KLIMAMONITOR_DUCKDB_MEMORY_LIMIT`,
+    1GB by default. transform/profiles.yml reads the same variable with the same default."""
+    return os.environ.get("KLIMAMONITOR_DUCKDB_MEMORY_LIMIT", "1GB")

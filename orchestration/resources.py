@@ -9,9 +9,10 @@ from pathlib import Path
 
 import dlt
 from dagster_dbt import DbtCliResource, DbtProject
+from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 from packaging import version
 
-from ingestion.settings import PROJECT_ROOT, pipelines_dir, warehouse_path
+from ingestion.settings import PROJECT_ROOT, duckdb_memory_limit, pipelines_dir, warehouse_path
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "transform"
 # dbt's profile reads the warehouse path from the environment; the definitions set it once.
@@ -53,7 +54,11 @@ def dlt_pipeline(dataset: str) -> dlt.Pipeline:
     path.parent.mkdir(parents=True, exist_ok=True)
     return dlt.pipeline(
         pipeline_name=f"klimamonitor_{dataset}",
-        destination=dlt.destinations.duckdb(credentials=str(path)),
+        destination=dlt.destinations.duckdb(
+            credentials=DuckDbCredentials(
+                str(path), global_config={"memory_limit": duckdb_memory_limit()}
+            )
+        ),
         dataset_name=dataset,
         pipelines_dir=str(pipelines_dir()),
         progress="log" if os.environ.get("KLIMAMONITOR_DLT_PROGRESS") else None,
