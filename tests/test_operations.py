@@ -74,6 +74,22 @@ def test_live_sources_retry_with_backoff_and_every_writer_takes_the_pool(repo):
     assert CHECKS and all(c.node_def.pool == "klimamonitor_warehouse" for c in CHECKS)
 
 
+def test_duckdb_memory_is_capped_in_the_loads_and_the_build(tmp_path, monkeypatch):
+    """One setting caps DuckDB in dlt's loads and in dbt's build (`make bench` at 10,000)."""
+    import yaml
+
+    from orchestration.resources import DBT_PROJECT_DIR, dlt_pipeline
+
+    monkeypatch.setenv("KLIMAMONITOR_WAREHOUSE", str(tmp_path / "w.duckdb"))
+    monkeypatch.setenv("KLIMAMONITOR_DUCKDB_MEMORY_LIMIT", "512MB")
+    with dlt_pipeline("plans").sql_client() as client:
+        (limit,) = client.execute_sql("select current_setting('memory_limit')")[0]
+    assert limit == "488.2 MiB"  # DuckDB's way of saying 512 MB
+    profile = yaml.safe_load((DBT_PROJECT_DIR / "profiles.yml").read_text(encoding="utf-8"))
+    settings = profile["klimamonitor"]["outputs"]["warehouse"]["settings"]
+    assert "env_var('KLIMAMONITOR_DUCKDB_MEMORY_LIMIT', '1GB')" in settings["memory_limit"]
+
+
 # --- one demo warehouse, operated -----------------------------------------------------------
 
 
