@@ -30,6 +30,7 @@ from ingestion.demo.generate import (
     plan_files,
     sector_levels,
     statbank_files,
+    total_rows,
     write_files,
 )
 
@@ -144,22 +145,7 @@ def _answer(m: Municipality, year: int, level: dict[str, float], rng: random.Ran
                 }
                 for (kategori, undertype, _), v in zip(parts, sub_values, strict=True)
             ]
-    data.append(
-        {
-            "sektor": "Samlet",
-            "type": EMISSION_TYPE,
-            "enhed": EMISSION_UNIT,
-            "værdi": round(total, 1),
-        }
-    )
-    data.append(
-        {
-            "sektor": "Samlet",
-            "type": "CO2-udledning pr. indbygger",
-            "enhed": "Ton CO2e pr. indbygger",
-            "værdi": round(total / m.population, 2),
-        }
-    )
+    data += total_rows(total, m.population)
     return data, by_sector
 
 

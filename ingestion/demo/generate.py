@@ -395,6 +395,24 @@ def _dwelling_rows(munis: list[Municipality], rng: random.Random) -> list[list]:
     return rows
 
 
+def total_rows(total: float, population: int) -> list[dict]:
+    """The answer's two "Samlet" rows: the municipality's total, and per inhabitant."""
+    return [
+        {
+            "sektor": "Samlet",
+            "type": EMISSION_TYPE,
+            "enhed": EMISSION_UNIT,
+            "værdi": round(total, 1),
+        },
+        {
+            "sektor": "Samlet",
+            "type": "CO2-udledning pr. indbygger",
+            "enhed": "Ton CO2e pr. indbygger",
+            "værdi": round(total / population, 2),
+        },
+    ]
+
+
 def sector_levels(m: Municipality, rng: random.Random) -> dict[str, float]:
     """A municipality's 2018 emissions per plan sector, before scaling: its group's rate per
     inhabitant, with some spread."""
@@ -439,22 +457,7 @@ def _noegletal(munis, emissions, years, restated: bool, rng: random.Random) -> b
                     data.append(
                         {"sektor": name, "type": EMISSION_TYPE, "enhed": EMISSION_UNIT, "værdi": v}
                     )
-            data.append(
-                {
-                    "sektor": "Samlet",
-                    "type": EMISSION_TYPE,
-                    "enhed": EMISSION_UNIT,
-                    "værdi": round(total, 1),
-                }
-            )
-            data.append(
-                {
-                    "sektor": "Samlet",
-                    "type": "CO2-udledning pr. indbygger",
-                    "enhed": "Ton CO2e pr. indbygger",
-                    "værdi": round(total / m.population, 2),
-                }
-            )
+            data += total_rows(total, m.population)
             line = {"municipality": m.code, "year": year, "response": {"data": data}}
             lines.append(json.dumps(line, ensure_ascii=False))
     return ("\n".join(lines) + "\n").encode("utf-8")
