@@ -103,8 +103,9 @@ def bare() -> dict:
         results = []
         con = duckdb.connect(str(warehouse_path()), read_only=True)
         try:
+            parameters = suite_parameters(con)
             for name in sorted(GATE["great_expectations"]):
-                outcome = validate(con, name, suite_parameters(con))
+                outcome = validate(con, name, parameters)
                 results.append(CheckResult(name, "gx", outcome.success, "ERROR"))
         finally:
             con.close()

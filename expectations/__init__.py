@@ -60,7 +60,7 @@ def _batch(con: duckdb.DuckDBPyConnection, spec: dict):
     text = json.dumps(spec["expectations"], ensure_ascii=False)
     named = [c for c in batch.columns if c in text] or batch.columns[:1]
     columns = ", ".join('"' + c.replace('"', '""') + '"' for c in named)
-    return con.sql(f"select {columns} from batch").to_arrow_table().to_pandas()
+    return batch.project(columns).to_arrow_table().to_pandas()
 
 
 def validate(con: duckdb.DuckDBPyConnection, name: str, parameters: dict) -> SuiteOutcome:

@@ -91,13 +91,17 @@ def _answer_rows(
     return con.sql(_ROWS, params={"release": release, "origin": origin})
 
 
-def _line_chunks(path: Path) -> Iterator[tuple[int, bytes]]:
-    """The file in pieces of whole lines of about CHUNK_BYTES, with the line each starts at."""
+def _pieces(path: Path) -> Iterator[tuple[str, bytes | Path]]:
+    """What DuckDB reads of a release file, each with what names it in an error: the file by its
+    path, or, above CHUNK_BYTES, pieces of whole lines of about that size."""
+    if path.stat().st_size <= CHUNK_BYTES:
+        yield str(path), path
+        return
     first = 1
     with path.open("rb") as f:
         while chunk := f.read(CHUNK_BYTES):
             chunk += f.readline()
-            yield first, chunk
+            yield f"{path} (the part from line {first}: DuckDB counts its lines from there)", chunk
             first += chunk.count(b"\n")
 
 
@@ -108,13 +112,9 @@ def noegletal_batches(path: Path, release: str, origin: str) -> Iterator[pa.Reco
     municipalities: the 1.2 GB release held 3.1 GB whole, about 1 GB in pieces of 128 MB; the
     pieces go through memory, 20% slower)."""
     with _reader() as con:
-        if path.stat().st_size <= CHUNK_BYTES:
-            with _named(str(path)):
-                yield from _answer_rows(con, path, release, origin).to_arrow_reader(BATCH_ROWS)
-            return
-        for first, chunk in _line_chunks(path):
-            with _named(f"{path} (the part from line {first}: DuckDB counts its lines from there)"):
-                yield from _answer_rows(con, chunk, release, origin).to_arrow_reader(BATCH_ROWS)
+        for where, lines in _pieces(path):
+            with _named(where):
+                yield from _answer_rows(con, lines, release, origin).to_arrow_reader(BATCH_ROWS)
 
 
 def parse_noegletal(lines: bytes, release: str, origin: str) -> pa.Table:
