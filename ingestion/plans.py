@@ -1,254 +1,44 @@
 """The municipalities' plan submissions, dropped as files in an inbox folder.
 
-dlt's filesystem resource lists the inbox (a local path or any fsspec URL); each file is read once:
-a CSV by DuckDB, a workbook by openpyxl. Every cell is kept as text in the raw tables, with the file
-it came from, the file's hash and the row's line number, so that a value that fails validation later
-is still there to show. Typing and row validation happen in the dbt staging models.
+dlt's filesystem resource lists the inbox (a local path or any fsspec URL); each new or changed
+file is read once (`ingestion/plan_files.py`). Every cell is kept as text in the raw tables, with
+the file it came from, the file's hash, the sheet and the physical line, so that a value that
+fails validation later is still there to show. Typing and validation happen in the dbt staging
+models.
 
-A file that cannot be taken row by row (a name outside the template, not UTF-8, not CSV, empty,
-only a header, template columns missing) is kept whole, its bytes and its reason, in
-`rejected_files`; the other files load.
+Per file, the register `inbox_files` says what became of it: read (its rows went on), rejected
+whole (its bytes and reason in `rejected_files`), or withdrawn (it left the inbox: its rows stay in
+the raw tables as history, and are no longer in force). A file replaced under the same name
+replaces its rows (dlt's delete-insert on the file name).
 """
 
 from __future__ import annotations
 
 import hashlib
-import tempfile
 from collections import OrderedDict
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, datetime
 
 import dlt
-import duckdb
 import pyarrow as pa
 from dlt.sources.filesystem import FileItemDict, filesystem
 
-from ingestion.plan_template import TEMPLATE_COLUMNS, csv_kind, sheet_kind, workbook_match
+from ingestion.plan_files import ParsedFile, parse
+from ingestion.plan_template import TEMPLATE_COLUMNS, csv_kind
 
 PART_TABLES = {
     "plan": "plans",
     "targets": "plan_targets",
     "actions": "plan_actions",
     "status": "plan_status_updates",
+    "tracks": "plan_tracks",
 }
-_FILE_KEYS = {
-    "primary_key": ("source_file", "row_number"),
+_BY_FILE = {
     "merge_key": "source_file",
     "write_disposition": {"disposition": "merge", "strategy": "delete-insert"},
 }
 PAGE_SIZE = 100  # files a table gets at a time
-TEMPLATE_NAMES = (
-    "<code>_v<n>_plan.csv, <code>_v<n>_targets.csv, <code>_v<n>_actions.csv, "
-    "<code>_v<n>_status_<year>.csv or a workbook <code>_v<n>.xlsx"
-)
-
-
-class Rejected(Exception):
-    """A file, or a sheet of a workbook, that cannot be taken row by row; the message says why."""
-
-
-@dataclass
-class ParsedFile:
-    """What one inbox file gives: text tables per template part, or the reason it cannot."""
-
-    name: str
-    digest: str
-    content: bytes
-    parts: dict[str, list[pa.Table]] = field(default_factory=dict)
-    rejections: list[dict] = field(default_factory=list)
-    ignored_sheets: list[str] = field(default_factory=list)
-
-
-def _checked(table: pa.Table, part: str) -> pa.Table:
-    """Template columns checked, every cell text, `row_number` the line in the file."""
-    names = [str(n).strip().lower() for n in table.column_names]
-    if missing := [c for c in TEMPLATE_COLUMNS[part] if c not in names]:
-        raise Rejected(
-            f"columns missing from the header: {', '.join(missing)} "
-            f"(found: {', '.join(n or '(blank)' for n in names)})"
-        )
-    if table.num_rows == 0:
-        raise Rejected("no data rows: the file has only its header")
-    keep = [i for i, n in enumerate(names) if n and not n.startswith("column")]
-    table = pa.table(
-        [table.column(i).cast(pa.string()) for i in keep], names=[names[i] for i in keep]
-    )
-    return table.append_column("row_number", pa.array(range(2, table.num_rows + 2), pa.int64()))
-
-
-def read_submission_csv(con: duckdb.DuckDBPyConnection, path: str, part: str) -> pa.Table:
-    """A template CSV as text columns, in file order; `row_number` is the line in the file."""
-    try:
-        table = con.sql(
-            f"select * from read_csv({_sql_string(path)}, header = true, all_varchar = true)"
-        ).to_arrow_table()
-    except duckdb.Error as exc:
-        message = str(exc)
-        if "not utf-8" in message.lower() or "invalid unicode" in message.lower():
-            raise Rejected(
-                "not UTF-8 text (bytes of another encoding, e.g. Latin-1): save it as CSV UTF-8"
-            ) from exc
-        raise Rejected(f"not readable as CSV: {message.splitlines()[0]}") from exc
-    return _checked(table, part)
-
-
-def _cell_text(value) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else str(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def read_workbook(path: str, parsed: ParsedFile) -> None:
-    """The template sheets of a workbook; other sheets are noted, not read."""
-    from openpyxl import load_workbook  # only when a workbook arrives
-
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is no workbook
-        raise Rejected(f"not readable as an XLSX workbook: {exc}") from exc
-    try:
-        for sheet in book.worksheets:
-            part = sheet_kind(sheet.title)
-            if part is None:
-                parsed.ignored_sheets.append(sheet.title)
-                continue
-            rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-            while rows and all(v is None for v in rows[-1]):
-                rows.pop()
-            try:
-                if not rows:
-                    raise Rejected("empty sheet")
-                header = [str(h) if h is not None else "" for h in rows[0]]
-                table = _checked(
-                    pa.table(
-                        {
-                            name or f"column{i}": pa.array(
-                                [r[i] if i < len(r) else None for r in rows[1:]], pa.string()
-                            )
-                            for i, name in enumerate(header)
-                        }
-                    ),
-                    part,
-                )
-            except Rejected as exc:
-                parsed.rejections.append(_rejection(parsed, part, f"sheet {sheet.title}: {exc}"))
-                continue
-            parsed.parts.setdefault(part, []).append(
-                table.append_column("sheet", pa.array([sheet.title] * table.num_rows))
-            )
-    finally:
-        book.close()
-
-
-def _rejection(parsed: ParsedFile, part: str | None, reason: str) -> dict:
-    return {
-        "source_file": parsed.name,
-        "row_number": 0,
-        "part": part,
-        "file_hash": parsed.digest,
-        "reason": reason,
-        "content": parsed.content,
-    }
-
-
-def parse_file(con: duckdb.DuckDBPyConnection, item: FileItemDict) -> ParsedFile:
-    """Reads one inbox file once: its template parts, or why it cannot be read row by row."""
-    content = item.read_bytes()
-    parsed = ParsedFile(item["relative_path"], hashlib.sha256(content).hexdigest(), content)
-    part = csv_kind(parsed.name)
-    try:
-        if "/" in parsed.name:
-            raise Rejected("in a subfolder of the inbox: submissions go in the inbox itself")
-        if part is None and workbook_match(parsed.name) is None:
-            raise Rejected(f"file name not in the template: expected {TEMPLATE_NAMES}")
-        if not content.strip():
-            raise Rejected("empty file")
-        with _local_path(item, content) as path:
-            if part is None:
-                read_workbook(path, parsed)
-            else:
-                parsed.parts[part] = [read_submission_csv(con, path, part)]
-    except Rejected as exc:
-        parsed.rejections.append(_rejection(parsed, part, str(exc)))
-    return parsed
-
-
-def _sql_string(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
-@contextmanager
-def _local_path(item: FileItemDict, content: bytes) -> Iterator[str]:
-    """DuckDB reads a path ten times faster than a buffer: the file itself, or a temporary copy."""
-    if item["file_url"].startswith("file://"):
-        yield item.local_file_path
-        return
-    with tempfile.NamedTemporaryFile(suffix=".tmp") as tmp:
-        tmp.write(content)
-        tmp.flush()
-        yield tmp.name
-
-
-def _part_schema(part: str) -> pa.Schema:
-    """A raw part table's columns in one order: the template's, then where a row is from."""
-    text = [*TEMPLATE_COLUMNS[part], "sheet", "source_file", "file_hash", "data_origin"]
-    return pa.schema(
-        [*(pa.field(c, pa.string()) for c in text), pa.field("row_number", pa.int64())]
-    )
-
-
-def _with_file(table: pa.Table, part: str, parsed: ParsedFile, origin: str) -> pa.Table:
-    """The part table in the raw table's column order; columns outside the template follow."""
-    n = table.num_rows
-    given = {"source_file": parsed.name, "file_hash": parsed.digest, "data_origin": origin}
-    schema = _part_schema(part)
-    columns, fields = [], []
-    for f in schema:
-        if f.name in given:
-            columns.append(pa.array([given[f.name]] * n, pa.string()))
-        elif f.name in table.column_names:
-            columns.append(table[f.name].cast(f.type))
-        else:
-            columns.append(pa.nulls(n, f.type))
-        fields.append(f)
-    for name in table.column_names:
-        if name not in given and name not in schema.names:
-            columns.append(table[name])
-            fields.append(pa.field(name, table.schema.field(name).type))
-    return pa.table(columns, schema=pa.schema(fields))
-
-
-def _empty_part(part: str) -> pa.Table:
-    return _part_schema(part).empty_table()
-
-
-_REGISTER = pa.schema(
-    [
-        *(pa.field(c, pa.string()) for c in ("source_file", "part", "file_hash")),
-        pa.field("size_bytes", pa.int64()),
-        pa.field("modified_at", pa.timestamp("us", tz="UTC")),
-        pa.field("rows", pa.int64()),
-        pa.field("rejections", pa.int64()),
-        pa.field("ignored_sheets", pa.string()),
-        pa.field("data_origin", pa.string()),
-    ]
-)
-_EMPTY_REJECTIONS = pa.table(
-    {
-        **{c: pa.array([], pa.string()) for c in ("source_file", "part", "file_hash", "reason")},
-        "row_number": pa.array([], pa.int64()),
-        "content": pa.array([], pa.binary()),
-        "data_origin": pa.array([], pa.string()),
-    }
-)
+_ROW_CONTEXT = ("sheet", "decimal_mark", "read_error", "read_error_da")
 
 
 def inbox_stamps(inbox_url: str) -> Iterator[tuple[FileItemDict, str]]:
@@ -262,17 +52,72 @@ def inbox_stamps(inbox_url: str) -> Iterator[tuple[FileItemDict, str]]:
             yield item, f"{item['modification_date'].isoformat()} {item.get('size_in_bytes')}"
 
 
+def _part_schema(part: str) -> pa.Schema:
+    """A raw part table's columns: the template's, then where each row is from."""
+    text = [*TEMPLATE_COLUMNS[part], *_ROW_CONTEXT, "source_file", "file_hash", "data_origin"]
+    return pa.schema(
+        [*(pa.field(c, pa.string()) for c in text), pa.field("row_number", pa.int64())]
+    )
+
+
+_REGISTER = pa.schema(
+    [
+        *(pa.field(c, pa.string()) for c in ("source_file", "part", "file_hash", "status")),
+        pa.field("size_bytes", pa.int64()),
+        pa.field("modified_at", pa.timestamp("us", tz="UTC")),
+        pa.field("received_at", pa.timestamp("us", tz="UTC")),
+        pa.field("read_at", pa.timestamp("us", tz="UTC")),
+        pa.field("withdrawn_at", pa.timestamp("us", tz="UTC")),
+        pa.field("versions_received", pa.int64()),
+        pa.field("previous_hash", pa.string()),
+        pa.field("rows", pa.int64()),
+        pa.field("blank_rows", pa.int64()),
+        pa.field("rejections", pa.int64()),
+        *(
+            pa.field(c, pa.string())
+            for c in (
+                "file_kind",
+                "encoding",
+                "delimiter",
+                "decimal_mark",
+                "sheets",
+                "ignored_sheets",
+                "ignored_columns",
+                "data_origin",
+            )
+        ),
+    ]
+)
+_REJECTIONS = pa.schema(
+    [
+        *(pa.field(c, pa.string()) for c in ("source_file", "part", "sheet", "file_hash")),
+        pa.field("row_number", pa.int64()),
+        pa.field("whole_file", pa.bool_()),
+        pa.field("reason", pa.string()),
+        pa.field("reason_da", pa.string()),
+        pa.field("content", pa.binary()),
+        pa.field("data_origin", pa.string()),
+    ]
+)
+
+
+def _withdrawn(path: str) -> dict:
+    """What the listing hands on for a file that has left the inbox."""
+    return {"relative_path": path, "file_url": f"withdrawn:{path}", "withdrawn": True}
+
+
 @dlt.source(name="plans")
-def plans_source(inbox_url: str = "", origin: str = "demo"):
-    """The plan inbox: one raw table per template part, the files kept whole that could not be
-    read row by row, and a register of every file seen."""
+def plans_source(inbox_url: str = dlt.config.value, origin: str = "demo"):
+    """The plan inbox: one raw table per template part, the rejections of files and sheets, and
+    a register of every file seen."""
 
     @dlt.resource(name="inbox_listing", selected=False)
     def inbox():
-        """The files that are new or changed since the last run, by path, time and size; the
-        resource's state keeps what the last run listed. (Not dlt's incremental on the file time:
-        a file copied in with its old time kept, as `cp -p` and rsync do, would be missed.)
-        At least one page, if empty, goes out, so every raw table exists from the first run on."""
+        """The files that are new or changed since the last run, by path, time and size, and the
+        files that have left the inbox since; the resource's state keeps what the last run listed.
+        (Not dlt's incremental on the file time: a file copied in with its old time kept, as
+        `cp -p` and rsync do, would be missed.) At least one page, if empty, goes out, so every
+        raw table exists from the first run on."""
         listed = dlt.current.resource_state().setdefault("listed", {})
         now, page, sent = {}, [], False
         for item, stamp in inbox_stamps(inbox_url):
@@ -283,76 +128,98 @@ def plans_source(inbox_url: str = "", origin: str = "demo"):
             if len(page) == PAGE_SIZE:
                 yield page
                 page, sent = [], True
+        page += [_withdrawn(path) for path in sorted(set(listed) - set(now))]
         if page or not sent:
             yield page
         listed.clear()
         listed.update(now)
 
-    pages: OrderedDict[tuple, list[ParsedFile]] = OrderedDict()
+    pages: OrderedDict[tuple, list[ParsedFile | None]] = OrderedDict()
 
-    def parsed_page(items: list[FileItemDict]) -> list[ParsedFile]:
+    def parsed_page(items: list[dict]) -> list[ParsedFile | None]:
         """Each page of files is read once, whichever table asks first: dlt hands every table
-        its own copy of the page, so a page is known by its files' URLs, times and sizes."""
-        key = tuple((i["file_url"], i["modification_date"], i.get("size_in_bytes")) for i in items)
+        its own copy of the page, so a page is known by its files' URLs, times and sizes. A
+        withdrawn file is None."""
+        key = tuple(
+            (i["file_url"], i.get("modification_date"), i.get("size_in_bytes")) for i in items
+        )
         if key not in pages:
-            con = duckdb.connect()
-            try:
-                pages[key] = [parse_file(con, item) for item in items]
-            finally:
-                con.close()
+            pages[key] = [None if item.get("withdrawn") else _parse(item) for item in items]
             while len(pages) > 8:  # the tables take the pages in turn: a few suffice
                 pages.popitem(last=False)
         return pages[key]
 
-    @dlt.transformer(
-        name="inbox_files",
-        primary_key="source_file",
-        write_disposition="merge",
-    )
-    def inbox_files(items: list[FileItemDict]):
-        rows = [
-            {
-                "source_file": parsed.name,
-                "part": csv_kind(parsed.name) or ("workbook" if parsed.parts else None),
-                "file_hash": parsed.digest,
-                "size_bytes": item.get("size_in_bytes"),
-                "modified_at": item["modification_date"],
-                "rows": sum(t.num_rows for tables in parsed.parts.values() for t in tables),
-                "rejections": len(parsed.rejections),
-                "ignored_sheets": ", ".join(parsed.ignored_sheets) or None,
-                "data_origin": origin,
-            }
-            for item, parsed in zip(items, parsed_page(items), strict=True)
-        ]
+    @dlt.transformer(name="inbox_files", primary_key="source_file", write_disposition="merge")
+    def inbox_files(items: list[dict]):
+        known = dlt.current.resource_state().setdefault("known", {})
+        now = datetime.now(UTC)
+        rows = []
+        for item, parsed in zip(items, parsed_page(items), strict=True):
+            path = item["relative_path"]
+            before = known.get(path)
+            if parsed is None:
+                if before is None:
+                    continue
+                rows.append(_withdrawal_row(path, before, now, origin))
+                known.pop(path)
+                continue
+            if before is None or before["hash"] != parsed.digest:
+                known[path] = {
+                    "hash": parsed.digest,
+                    "previous_hash": before["hash"] if before else None,
+                    "received_at": (before or {}).get("received_at") or now.isoformat(),
+                    "versions": (before or {}).get("versions", 0) + 1,
+                    "part": csv_kind(path) or "workbook",
+                }
+            known[path]["rows"] = parsed.rows
+            rows.append(_register_row(item, parsed, known[path], now, origin))
         yield pa.Table.from_pylist(rows, schema=_REGISTER)  # empty on a first run, still a table
 
     @dlt.transformer(
-        name="rejected_files",
-        columns={"content": {"data_type": "binary"}, "part": {"data_type": "text"}},
-        **_FILE_KEYS,
+        name="rejected_files", columns={"content": {"data_type": "binary"}}, **_BY_FILE
     )
-    def rejected_files(items: list[FileItemDict]):
+    def rejected_files(items: list[dict]):
         rows = [
-            {**r, "data_origin": origin} for parsed in parsed_page(items) for r in parsed.rejections
+            {
+                "source_file": parsed.name,
+                "part": r["part"],
+                "sheet": r["sheet"],
+                "file_hash": parsed.digest,
+                "row_number": 0,
+                "whole_file": r["sheet"] is None,
+                "reason": r["en"],
+                "reason_da": r["da"],
+                "content": parsed.content if r["sheet"] is None else None,
+                "data_origin": origin,
+            }
+            for parsed in parsed_page(items)
+            if parsed is not None
+            for r in parsed.rejections
         ]
-        yield rows or _EMPTY_REJECTIONS
+        yield pa.Table.from_pylist(rows, schema=_REJECTIONS)
 
     def part_transformer(part: str, table_name: str):
         # Every template column exists in the raw table, so the staging models can name it.
-        template = {name: {"data_type": "text"} for name in TEMPLATE_COLUMNS[part]}
-        template["sheet"] = {"data_type": "text"}
+        columns = {name: {"data_type": "text"} for name in _part_schema(part).names}
+        columns["row_number"] = {"data_type": "bigint"}
 
-        @dlt.transformer(name=table_name, columns=template, **_FILE_KEYS)
-        def rows(items: list[FileItemDict]):
-            tables = [
-                _with_file(table, part, parsed, origin)
+        @dlt.transformer(name=table_name, columns=columns, **_BY_FILE)
+        def rows(items: list[dict]):
+            schema = _part_schema(part)
+            batch = [
+                {
+                    **row,
+                    "source_file": parsed.name,
+                    "file_hash": parsed.digest,
+                    "data_origin": origin,
+                }
                 for parsed in parsed_page(items)
-                for table in parsed.parts.get(part, [])
+                if parsed is not None
+                for row in parsed.parts.get(part, [])
             ]
-            if tables:  # one Arrow table a page of files: dlt handles few large items fastest
-                yield pa.concat_tables(tables, promote_options="permissive")
-            else:  # no rows: the table is still made, so the models over it always have one
-                yield _empty_part(part)
+            # one Arrow table a page of files (dlt handles few large items fastest); empty on a
+            # page without this part, so the table exists from the first run on
+            yield pa.Table.from_pylist(batch, schema=schema)
 
         return rows
 
@@ -361,3 +228,51 @@ def plans_source(inbox_url: str = "", origin: str = "demo"):
         inbox | rejected_files,
         *(inbox | part_transformer(part, table) for part, table in PART_TABLES.items()),
     ]
+
+
+def _parse(item: FileItemDict) -> ParsedFile:
+    content = item.read_bytes()
+    return parse(item["relative_path"], hashlib.sha256(content).hexdigest(), content)
+
+
+def _register_row(item, parsed: ParsedFile, known: dict, now: datetime, origin: str) -> dict:
+    whole = any(r["sheet"] is None for r in parsed.rejections)
+    return {
+        "source_file": parsed.name,
+        "part": known["part"],
+        "file_hash": parsed.digest,
+        "status": "rejected" if whole else "read",
+        "size_bytes": item.get("size_in_bytes"),
+        "modified_at": item["modification_date"],
+        "received_at": datetime.fromisoformat(known["received_at"]),
+        "read_at": now,
+        "withdrawn_at": None,
+        "versions_received": known["versions"],
+        "previous_hash": known["previous_hash"],
+        "rows": parsed.rows,
+        "blank_rows": parsed.blank_rows,
+        "rejections": len(parsed.rejections),
+        "file_kind": parsed.file_kind,
+        "encoding": parsed.encoding,
+        "delimiter": {"\t": "tab"}.get(parsed.delimiter, parsed.delimiter),
+        "decimal_mark": parsed.decimal_mark,
+        "sheets": ", ".join(parsed.sheets) or None,
+        "ignored_sheets": ", ".join(parsed.ignored_sheets) or None,
+        "ignored_columns": ", ".join(parsed.ignored_columns) or None,
+        "data_origin": origin,
+    }
+
+
+def _withdrawal_row(path: str, known: dict, now: datetime, origin: str) -> dict:
+    return {
+        "source_file": path,
+        "part": known["part"],
+        "file_hash": known["hash"],
+        "status": "withdrawn",
+        "received_at": datetime.fromisoformat(known["received_at"]),
+        "withdrawn_at": now,
+        "versions_received": known["versions"],
+        "previous_hash": known["previous_hash"],
+        "rows": known.get("rows"),
+        "data_origin": origin,
+    }

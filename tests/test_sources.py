@@ -9,7 +9,6 @@ import pyarrow.compute as pc
 import pytest
 
 from ingestion.klimaregnskab import noegletal_batches, parse_noegletal
-from ingestion.plans import read_submission_csv
 from ingestion.readers import FolderReader, SourceInputError
 from ingestion.statbank import DATA_TABLES, parse_data_csv, parse_tableinfo_areas
 from tests.conftest import SHARED_DATA, requires_shared
@@ -135,21 +134,6 @@ def test_a_release_file_read_in_pieces_loses_no_line(tmp_path, monkeypatch):
         SourceInputError, match=f"{path} \\(the part from line 2\\d\\d: .*Malformed"
     ):
         list(noegletal_batches(path, "r", "demo"))
-
-
-def test_plan_csv_keeps_text_and_line_numbers(tmp_path):
-    path = tmp_path / "101_v1_targets.csv"
-    path.write_text(
-        "municipality_code,plan_version,sector,target_year,target_reduction_pct\n"
-        "101,1,energi,2030,95\n0101,1,transport,2030,abc\n",
-        encoding="utf-8",
-    )
-    import duckdb
-
-    table = read_submission_csv(duckdb.connect(), str(path), "targets")
-    assert table["municipality_code"].to_pylist() == ["101", "0101"]
-    assert table["target_reduction_pct"].to_pylist() == ["95", "abc"]
-    assert table["row_number"].to_pylist() == [2, 3]
 
 
 def test_snapshot_files_loaded_as_they_are_are_not_read_again(demo_folder, tmp_path, monkeypatch):

@@ -14,6 +14,8 @@ Layout written (the same as a snapshot folder of the live services):
                                                {"municipality", "year", "response": {"data": [...]}}
     plans/inbox/<code>_v<n>_<part>.csv         plan submissions in the template
     plans/inbox/<code>_v<n>_status_<year>.csv  yearly status reports on the actions
+    plans/inbox/tracks.csv                     the alliance's development tracks and their
+                                               participants; joint actions in the lead's plan
 """
 
 from __future__ import annotations
@@ -178,7 +180,7 @@ def generate(out: Path, seed: int = 2020) -> int:
         files[f"klimaregnskab/{release}/noegletal.jsonl"] = _noegletal(
             munis, emissions, years, restated, random.Random(f"{seed}-{release}")
         )
-    files.update(plan_files(munis, emissions, rng))
+    files.update(plan_files(munis, emissions, rng, DEMO_TRACKS))
     return write_files(out, files)
 
 
@@ -537,12 +539,97 @@ def _cohorts(munis: list[Municipality], rng: random.Random) -> dict[str, str]:
     return cohorts
 
 
-def plan_files(munis, emissions, rng: random.Random) -> dict[str, bytes]:
+# The alliance's development tracks (klimaudviklingsspor): id, name, sector, region, how many of
+# the region's municipalities take part, their explicit shares (None: equal split), and the joint
+# actions (title, share of the participants' sector emissions in 2018 they are to cut).
+DEMO_TRACKS = (
+    (
+        "SPOR-TRANSPORT-1",
+        "Fælles elbusdrift i Østjylland",
+        "transport",
+        "082",
+        6,
+        None,
+        [("Fælles udbud af elbusser", 0.02), ("Ladeinfrastruktur til tung transport", 0.01)],
+    ),
+    (
+        "SPOR-TRANSPORT-2",
+        "Cykelsuperstier i hovedstadsområdet",
+        "transport",
+        "084",
+        8,
+        None,
+        [("Cykelsupersti-netværket, etape 3", 0.008)],
+    ),
+    (
+        "SPOR-LANDBRUG-1",
+        "Udtagning af lavbundsjorder ved Limfjorden",
+        "landbrug",
+        "081",
+        4,
+        [40, 25, 20, 15],
+        [("Fælles udtagningsprojekt for lavbundsjorder", 0.03)],
+    ),
+    (
+        "SPOR-LANDBRUG-2",
+        "Biogas og gyllehåndtering i Sønderjylland",
+        "landbrug",
+        "083",
+        4,
+        None,
+        [("Fælles biogasanlæg", 0.025), ("Forsuring af gylle", 0.01)],
+    ),
+    (
+        "SPOR-ENERGI-1",
+        "Fælles varmeplan for Midt- og Vestsjælland",
+        "energi",
+        "085",
+        5,
+        None,
+        [("Overskudsvarme fra industri til fjernvarme", 0.015)],
+    ),
+)
+
+
+def _tracks(munis, with_plan: set[str], emissions, tracks, rng: random.Random):
+    """The tracks register's rows, and the joint actions by lead municipality (the first
+    participant), each action as (track_id, title, sector, tonnes)."""
+    rows, joint = [], {}
+    for track_id, name, sector, region, n, shares, actions in tracks:
+        members = sorted(
+            rng.sample(
+                sorted(m.code for m in munis if m.region_code == region and m.code in with_plan), n
+            )
+        )
+        start = date(2023, 1, 1) + timedelta(days=rng.randint(0, 365))
+        end = start + timedelta(days=rng.randint(3 * 365, 6 * 365))
+        for i, code in enumerate(members):
+            share = shares[i] if shares else ""
+            rows.append([track_id, name, sector, code, share, start, end])
+        rows.append([track_id, name, sector, region, "", start, end])  # the region coordinates
+        base = sum(max(emissions[code, 2018, sector], 0) for code in members)
+        joint.setdefault(members[0], []).extend(
+            (track_id, title, sector, round(base * cut)) for title, cut in actions
+        )
+    return rows, joint
+
+
+def plan_files(munis, emissions, rng: random.Random, tracks=()) -> dict[str, bytes]:
     """Plan submissions: 96 municipalities with adopted plans, a fifth of them revised, most with
-    a status report for 2025 on the actions of the plan in force."""
+    a status report for 2025 on the actions of the plan in force; with `tracks`, the register of
+    development tracks and their joint actions in the lead municipalities' plans."""
     without_plan = set(rng.sample([m.code for m in munis if m.code != "101"], 2))
     cohorts = _cohorts(munis, rng)
+    track_rows, joint = _tracks(
+        munis,
+        {m.code for m in munis} - without_plan,
+        emissions,
+        tracks,
+        random.Random(f"{rng.random()}-tracks"),
+    )
     files = {}
+    if track_rows:
+        files["plans/inbox/tracks.csv"] = _template_csv("tracks", track_rows)
     for m in munis:
         if m.code in without_plan:
             continue
@@ -557,6 +644,8 @@ def plan_files(munis, emissions, rng: random.Random) -> dict[str, bytes]:
             parts = _plan_parts(
                 m, version, baseline_year, adopted, submitted, cohorts[m.code], emissions, rng
             )
+            if version == versions[-1]:
+                parts["actions"] += _joint_actions(m.code, version, submitted, joint, rng)
             for kind, rows in parts.items():
                 files[f"plans/inbox/{csv_file_name(m.code, version, kind)}"] = _template_csv(
                     kind, rows
@@ -566,6 +655,33 @@ def plan_files(munis, emissions, rng: random.Random) -> dict[str, bytes]:
             name = csv_file_name(m.code, versions[-1], "status", 2025)
             files[f"plans/inbox/{name}"] = _template_csv("status", report)
     return files
+
+
+def _joint_actions(code, version, submitted, joint, rng: random.Random) -> list[list]:
+    """The joint actions a lead municipality reports for its tracks."""
+    rows = []
+    for i, (track_id, title, sector, tonnes) in enumerate(joint.get(code, []), start=1):
+        start = date(2023, 6, 1) + timedelta(days=rng.randint(0, 700))
+        end = start + timedelta(days=rng.randint(365, 5 * 365))
+        status = "planned" if start > submitted else rng.choice(["planned", "in_progress"])
+        rows.append(
+            [
+                code,
+                version,
+                f"K{code}-SPOR{i:02d}",
+                title,
+                sector,
+                "mitigation",
+                tonnes,
+                status,
+                "Klimasekretariatet",
+                start,
+                end,
+                submitted,
+                track_id,
+            ]
+        )
+    return rows
 
 
 def _status_report(actions: list[list], reported: date, rng: random.Random) -> list[list]:
@@ -606,7 +722,9 @@ def _plan_parts(m, version, baseline_year, adopted, submitted, cohort, emissions
         titles = rng.sample(ACTION_TITLES[sector], rng.randint(1, len(ACTION_TITLES[sector])))
         weights = [rng.random() + 0.2 for _ in titles]
         for title, w in zip(titles, weights, strict=True):
-            actions.append((sector, title, "mitigation", round(planned * w / sum(weights))))
+            # no action plans to cut more than nine tenths of its sector (the plausibility seed)
+            tonnes = min(planned * w / sum(weights), 0.9 * max(baseline[sector], 0))
+            actions.append((sector, title, "mitigation", round(tonnes)))
     for title in rng.sample(ADAPTATION_TITLES, rng.randint(1, 2)):
         actions.append(("energi" if "tage" in title else "affald", title, "adaptation", 0))
     action_rows = []
@@ -634,6 +752,7 @@ def _plan_parts(m, version, baseline_year, adopted, submitted, cohort, emissions
                 start,
                 end,
                 submitted,
+                "",
             ]
         )
     return {"plan": plan, "targets": targets, "actions": action_rows}

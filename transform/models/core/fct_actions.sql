@@ -5,7 +5,7 @@ with
 
 actions as (
 
-    select * from {{ ref('stg_plans__actions') }}
+    select * from {{ ref('int_plans__actions_checked') }}
     where rejection_reason is null
 
 ),
@@ -64,6 +64,7 @@ stated as (
         latest_report.status_date,
         latest_report.report_kind as status_reported_in,
         current_actions.responsible_unit,
+        current_actions.track_id,
         current_actions.start_date,
         current_actions.end_date,
         {{ as_of_date() }} as as_of_date,
@@ -102,6 +103,7 @@ final as (
             else status
         end as progress_group,
         responsible_unit,
+        track_id,
         start_date,
         end_date,
         as_of_date,

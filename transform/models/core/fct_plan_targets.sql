@@ -3,14 +3,14 @@ with
 
 targets as (
 
-    select * from {{ ref('stg_plans__targets') }}
+    select * from {{ ref('int_plans__targets_checked') }}
     where rejection_reason is null
 
 ),
 
 plans as (
 
-    select * from {{ ref('stg_plans__plans') }}
+    select * from {{ ref('int_plans__plans_checked') }}
     where rejection_reason is null
 
 ),

@@ -1,11 +1,11 @@
 -- Every status report on an action, in date order: the status the action file gave at its
 -- status_date, and each later yearly status report. A report on an action its plan version does
--- not have is kept, with the reason it cannot be used.
+-- not have (or whose action was rejected) is kept, with the reason it cannot be used.
 with
 
 actions as (
 
-    select * from {{ ref('stg_plans__actions') }}
+    select * from {{ ref('int_plans__actions_checked') }}
     where rejection_reason is null
 
 ),
@@ -13,7 +13,6 @@ actions as (
 updates as (
 
     select * from {{ ref('stg_plans__status_updates') }}
-    where rejection_reason is null
 
 ),
 
@@ -27,7 +26,9 @@ reports as (
         status_date,
         'plan' as report_kind,
         source_file,
-        source_row
+        sheet,
+        source_row,
+        null as staging_rejection
     from actions
 
     union all
@@ -40,7 +41,9 @@ reports as (
         status_date,
         'status report' as report_kind,
         source_file,
-        source_row
+        sheet,
+        source_row,
+        rejection as staging_rejection
     from updates
 
 ),
@@ -48,22 +51,35 @@ reports as (
 checked as (
 
     select
-        reports.*,
-        case
-            when
-                not exists (
-                    select 1 from actions
-                    where
-                        actions.municipality_code = reports.municipality_code
-                        and actions.plan_version = reports.plan_version
-                        and actions.action_id = reports.action_id
-                )
-                then
-                    'action_id: not an action of plan version ' || reports.plan_version || ': '
-                    || reports.action_id
-        end as rejection_reason
+        reports.* exclude (staging_rejection),
+        coalesce(
+            reports.staging_rejection,
+            case
+                when
+                    not exists (
+                        select 1 from actions
+                        where
+                            actions.municipality_code = reports.municipality_code
+                            and actions.plan_version = reports.plan_version
+                            and actions.action_id = reports.action_id
+                    )
+                    then {{ reject('action_id',
+                        "'not an accepted action of plan version ' || reports.plan_version",
+                        "'ikke en godkendt handling i planversion ' || reports.plan_version",
+                        'reports.action_id') }}
+            end
+        ) as rejection
     from reports
+
+),
+
+final as (
+
+    select
+        *,
+        {{ rejection_columns() }}
+    from checked
 
 )
 
-select * from checked
+select * from final

@@ -3,7 +3,7 @@ with
 
 plans as (
 
-    select * from {{ ref('stg_plans__plans') }}
+    select * from {{ ref('int_plans__plans_checked') }}
     where rejection_reason is null
 
 ),

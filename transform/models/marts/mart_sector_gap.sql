@@ -30,18 +30,19 @@ latest_emissions as (
 
 actions as (
 
+    -- a joint action counts for each participating municipality by its share
     select
         municipality_code,
         sector_code,
-        sum(expected_reduction_2030_t) filter (where progress_group = 'done') as done_t,
-        sum(expected_reduction_2030_t) filter (where progress_group = 'in_progress')
+        sum(reduction_share_2030_t) filter (where progress_group = 'done') as done_t,
+        sum(reduction_share_2030_t) filter (where progress_group = 'in_progress')
             as in_progress_t,
-        sum(expected_reduction_2030_t) filter (where progress_group = 'planned') as planned_t,
-        sum(expected_reduction_2030_t) filter (where progress_group = 'late') as late_t,
-        sum(expected_reduction_2030_t) filter (where progress_group = 'cancelled') as cancelled_t,
+        sum(reduction_share_2030_t) filter (where progress_group = 'planned') as planned_t,
+        sum(reduction_share_2030_t) filter (where progress_group = 'late') as late_t,
+        sum(reduction_share_2030_t) filter (where progress_group = 'cancelled') as cancelled_t,
         count(*) filter (where action_type = 'mitigation') as mitigation_actions,
         count(*) filter (where is_late) as late_actions
-    from {{ ref('fct_actions') }}
+    from {{ ref('fct_action_shares') }}
     group by all
 
 ),

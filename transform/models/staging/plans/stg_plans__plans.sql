@@ -6,34 +6,43 @@ source as (
 
 ),
 
+checked as (
+
+    select
+        *,
+        case
+            {{ plan_key_rejections('plan') }}
+            {{ date_rejection('adopted_date', "date '2015-01-01'", as_of_date()) }}
+            {{ date_rejection(
+                'submitted_date', plan_date('adopted_date'), as_of_date() ~ " + interval 1 day"
+            ) }}
+            {{ whole_rejection('plan', 'baseline_year') }}
+            {{ number_rejection('plan', 'baseline_emissions_t') }}
+            {{ number_rejection('plan', 'target_2030_pct', percent=true) }}
+            {{ whole_rejection('plan', 'neutrality_year') }}
+            {{ choice_rejection(
+                'dk2020_cohort', "select cohort_code from " ~ ref('plan_cohorts'), required=false
+            ) }}
+        end as rejection
+    from source
+
+),
+
 renamed as (
 
     select
         {{ plan_row_context() }},
-        try_cast(adopted_date as date) as adopted_date,
-        try_cast(submitted_date as date) as submitted_date,
-        try_cast(baseline_year as integer) as baseline_year,
-        try_cast(baseline_emissions_t as double) as baseline_emissions_t,
-        try_cast(target_2030_pct as double) as target_2030_pct,
-        try_cast(neutrality_year as integer) as neutrality_year,
+        {{ plan_date('adopted_date') }} as adopted_date,
+        {{ plan_date('submitted_date') }} as submitted_date,
+        {{ plan_whole('baseline_year') }} as baseline_year,
+        {{ plan_number('baseline_emissions_t') }} as baseline_emissions_t,
+        {{ plan_number('target_2030_pct', percent=true) }} as target_2030_pct,
+        {{ plan_whole('neutrality_year') }} as neutrality_year,
         nullif(lower(trim(dk2020_cohort)), '') as dk2020_cohort,
         data_origin,
-        case
-            {{ plan_key_rejections() }}
-            {{ date_rejection('adopted_date', "date '2015-01-01'", as_of_date()) }}
-            {{ date_rejection(
-                'submitted_date', 'try_cast(adopted_date as date)', as_of_date() ~ " + interval 1 day"
-            ) }}
-            {{ number_rejection('baseline_year', 1990, 2029, 'a year 1990-2029') }}
-            {{ number_rejection('baseline_emissions_t', 1, 20000000, 'a number of tonnes 1-20,000,000') }}
-            {{ number_rejection('target_2030_pct', 0, 100, 'a percentage 0-100') }}
-            {{ number_rejection('neutrality_year', 2030, 2100, 'a year 2030-2100') }}
-            when
-                nullif(lower(trim(dk2020_cohort)), '')
-                not in (select cohort_code from {{ ref('plan_cohorts') }})
-                then 'dk2020_cohort: not a known cohort: ' || dk2020_cohort
-        end as rejection_reason
-    from source
+        rejection,
+        {{ rejection_columns() }}
+    from checked
 
 )
 

@@ -6,25 +6,34 @@ source as (
 
 ),
 
-renamed as (
+checked as (
 
     select
-        {{ plan_row_context() }},
-        action_id,
-        lower(trim(status)) as status,
-        try_cast(status_date as date) as status_date,
-        comment,
-        data_origin,
+        *,
         case
-            {{ plan_key_rejections() }}
-            when nullif(trim(action_id), '') is null
-                then 'action_id: empty'
+            {{ plan_key_rejections('status') }}
+            {{ empty_rejection('action_id') }}
             {{ formula_rejection('action_id') }}
             {{ formula_rejection('comment') }}
             {{ action_status_rejection() }}
             {{ date_rejection('status_date', "date '2015-01-01'", as_of_date() ~ " + interval 1 day") }}
-        end as rejection_reason
+        end as rejection
     from source
+
+),
+
+renamed as (
+
+    select
+        {{ plan_row_context() }},
+        trim(action_id) as action_id,
+        lower(trim(status)) as status,
+        {{ plan_date('status_date') }} as status_date,
+        comment,
+        data_origin,
+        rejection,
+        {{ rejection_columns() }}
+    from checked
 
 )
 

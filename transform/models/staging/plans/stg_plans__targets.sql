@@ -10,10 +10,30 @@ numbered as (
 
     select
         *,
-        min(row_number) over (
-            partition by source_file, lower(trim(sector)), target_year
+        first(row_number) over (
+            partition by source_file, sheet, lower(trim(sector)), trim(target_year)
+            order by row_number
         ) as first_row_of_sector_year
     from source
+
+),
+
+checked as (
+
+    select
+        *,
+        case
+            {{ plan_key_rejections('targets') }}
+            {{ choice_rejection('sector', "select sector_code from " ~ ref('sectors')) }}
+            {{ whole_rejection('targets', 'target_year') }}
+            {{ number_rejection('targets', 'target_reduction_pct', percent=true) }}
+            when row_number > first_row_of_sector_year
+                then {{ reject('sector',
+                    "'a second target for the sector and year ' || target_year || ' (the first is on line ' || first_row_of_sector_year || ')'",
+                    "'endnu et mål for sektoren i ' || target_year || ' (det første står på linje ' || first_row_of_sector_year || ')'",
+                    'sector') }}
+        end as rejection
+    from numbered
 
 ),
 
@@ -22,23 +42,12 @@ renamed as (
     select
         {{ plan_row_context() }},
         lower(trim(sector)) as sector_code,
-        try_cast(target_year as integer) as target_year,
-        try_cast(target_reduction_pct as double) as target_reduction_pct,
+        {{ plan_whole('target_year') }} as target_year,
+        {{ plan_number('target_reduction_pct', percent=true) }} as target_reduction_pct,
         data_origin,
-        case
-            {{ plan_key_rejections() }}
-            when
-                lower(trim(sector)) not in (select sector_code from {{ ref('sectors') }})
-                or sector is null
-                then 'sector: not one of the template sectors: ' || coalesce(sector, '(empty)')
-            {{ number_rejection('target_year', 2020, 2100, 'a year 2020-2100') }}
-            {{ number_rejection('target_reduction_pct', 0, 100, 'a percentage 0-100') }}
-            when row_number > first_row_of_sector_year
-                then
-                    'sector: a second target for ' || sector || ' in ' || target_year
-                    || ' (the first is on line ' || first_row_of_sector_year || ')'
-        end as rejection_reason
-    from numbered
+        rejection,
+        {{ rejection_columns() }}
+    from checked
 
 )
 
