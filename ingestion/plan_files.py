@@ -289,8 +289,9 @@ def _rows_from_records(
             continue
         row = {c: _cell(cells, position.get(c)) for c in columns}
         row.update(sheet=sheet, row_number=line, read_error=None, read_error_da=None)
-        extra = len(cells) - len(names)
-        if extra > 0 and any(c is not None and c.strip() for c in cells[len(names) :]):
+        if len(cells) > len(names) and (
+            sheet is None or any(c is not None and c.strip() for c in cells[len(names) :])
+        ):
             row["read_error"] = (
                 f"line: {len(cells)} values where the header has {len(names)} columns (a "
                 f"{'comma' if parsed.delimiter == ',' else 'delimiter'} in a value not in quotes?)"

@@ -162,3 +162,10 @@ def test_the_template_definition_is_the_seed_dbt_reads():
     assert "landbrug" in choices("sector")
     pct = {f.name: f for f in fields()["plan"]}["target_2030_pct"]
     assert (pct.kind, pct.low, pct.high) == ("percent", 0, 100)
+
+
+def test_the_documented_fields_are_the_parsers():
+    from ingestion.plan_docs import DOC, rendered
+
+    text = DOC.read_text(encoding="utf-8")
+    assert rendered(text) == text, "run: python -m ingestion.plan_docs"

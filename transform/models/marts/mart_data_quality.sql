@@ -110,6 +110,20 @@ quarantined as (
 
 ),
 
+inbox as (
+
+    -- files withdrawn from the inbox (their rows history, not in force), and files replaced
+    select
+        regexp_extract(source_file, '^({{ var("municipality_code_pattern") }})_', 1)
+            as municipality_code,
+        count(*) filter (where status = 'withdrawn') as files_withdrawn,
+        count(*) filter (where status <> 'withdrawn' and previous_hash is not null)
+            as files_replaced
+    from {{ source('plans', 'inbox_files') }}
+    group by all
+
+),
+
 latest_report as (
 
     select
@@ -168,6 +182,8 @@ joined as (
         coalesce(rows_by_municipality.rows_received, 0) as plan_rows_received,
         coalesce(quarantined.rows_rejected, 0) as plan_rows_rejected,
         coalesce(quarantined.files_rejected, 0) as plan_files_rejected,
+        coalesce(inbox.files_withdrawn, 0) as plan_files_withdrawn,
+        coalesce(inbox.files_replaced, 0) as plan_files_replaced,
         (current_plans.baseline_emissions_t - baseline_in_accounts.accounts_baseline_t)
         / nullif(abs(baseline_in_accounts.accounts_baseline_t), 0) * 100
             as plan_baseline_deviation_pct,
@@ -211,6 +227,7 @@ joined as (
     left join rows_by_municipality
         on municipalities.municipality_code = rows_by_municipality.municipality_code
     left join quarantined on municipalities.municipality_code = quarantined.municipality_code
+    left join inbox on municipalities.municipality_code = inbox.municipality_code
     left join latest_report on municipalities.municipality_code = latest_report.municipality_code
     left join current_plans on municipalities.municipality_code = current_plans.municipality_code
     left join baseline_in_accounts
@@ -260,6 +277,8 @@ final as (
         joined.plan_rows_received,
         joined.plan_rows_rejected,
         joined.plan_files_rejected,
+        joined.plan_files_withdrawn,
+        joined.plan_files_replaced,
         joined.plan_baseline_deviation_pct,
         joined.items_present * 100.0 / joined.items_expected as completeness_pct,
         joined.emissions_complete,
