@@ -114,6 +114,7 @@ select
     lower(trim(a.status)) as status,
     cast(a.end_date as date) as end_date,
     cast(a.status_date as date) as status_date,
+    nullif(trim(a.track_id), '') as track_id,
     a.source_file,
     a.row_number as source_row
 from (
@@ -184,6 +185,7 @@ stated as (
         a.municipality_code,
         a.sector_code,
         a.action_type,
+        a.track_id,
         case when a.action_type = 'mitigation' then a.expected_reduction_2030_t else 0 end as t,
         r.status,
         a.end_date < current_date and r.status not in ('done', 'cancelled') as is_late,
@@ -199,6 +201,41 @@ stated as (
             and a.plan_version = r.plan_version
             and a.action_id = r.action_id
 )
+-- a joint action of a development track counts for its participating municipalities by share:
+-- the explicit share_pct, or an equal split of what the explicit shares leave
+participants as (
+    select
+        trim(k.track_id) as track_id,
+        trim(k.participant_code) as participant_code,
+        try_cast(nullif(trim(k.share_pct), '') as double) as share_pct
+    from plans.plan_tracks as k
+    semi join plans.inbox_files as f on k.source_file = f.source_file and k.file_hash = f.file_hash
+    where trim(k.participant_code) in (
+        select area_code from statbank.areas where area_level = 'municipality'
+    )
+),
+shares as (
+    select
+        track_id,
+        participant_code,
+        coalesce(
+            share_pct,
+            (100 - coalesce(sum(share_pct) over (partition by track_id), 0))
+            / count(*) filter (where share_pct is null) over (partition by track_id)
+        ) / 100 as share
+    from participants
+),
+credited as (
+    select
+        coalesce(s.participant_code, st.municipality_code) as municipality_code,
+        st.sector_code,
+        st.action_type,
+        st.t * coalesce(s.share, 1) as t,
+        st.is_late,
+        st.progress_group
+    from stated as st
+    left join shares as s on st.track_id = s.track_id
+)
 select
     municipality_code,
     sector_code,
@@ -209,7 +246,7 @@ select
     sum(t) filter (where progress_group = 'cancelled') as cancelled_t,
     count(*) filter (where action_type = 'mitigation') as mitigation_actions,
     count(*) filter (where is_late) as late_actions
-from stated
+from credited
 group by all;
 
 -- The plan in force's 2030 target per sector: the sector's own, else the plan-wide one.
