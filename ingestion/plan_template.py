@@ -1,12 +1,12 @@
 """The plan submission template: which files (or workbook sheets) a submission has, their fields.
 
-One definition serves the parser, the dbt staging models and `docs/plan-template.md`: the
-fields, their kinds and ranges are the dbt seed `transform/seeds/plan_fields.csv`, the choices
-of a choice field the seeds `sectors.csv`, `plan_cohorts.csv` and `plan_choices.csv`. A submission for municipality `101`, plan version 2, is
-`101_v2_plan.csv`, `101_v2_targets.csv` and `101_v2_actions.csv`, or one workbook `101_v2.xlsx` with
-the sheets `plan`, `targets` and `actions`; each yearly status report is `101_v2_status_2025.csv` or
-a sheet `status_2025`. The alliance's register of development tracks is `tracks.csv` (or a sheet
-`tracks` of `tracks.xlsx`).
+One definition serves the parser, the dbt staging models and `docs/plan-template.md`: the fields,
+their kinds and ranges are the dbt seed `transform/seeds/plan_fields.csv`, the choices of a choice
+field the seeds `sectors.csv`, `plan_cohorts.csv` and `plan_choices.csv`. A submission for
+municipality `101`, plan version 2, is `101_v2_plan.csv`, `101_v2_targets.csv` and
+`101_v2_actions.csv`, or one workbook `101_v2.xlsx` with the sheets `plan`, `targets` and `actions`;
+each yearly status report is `101_v2_status_2025.csv` or a sheet `status_2025`. The alliance's
+register of development tracks is `tracks.csv` (or a sheet `tracks` of `tracks.xlsx`).
 """
 
 from __future__ import annotations
