@@ -28,7 +28,11 @@ from ingestion.plan_template import (
     workbook_match,
 )
 
-DELIMITERS = {",": "komma (,)", ";": "semikolon (;)", "\t": "tabulator"}
+DELIMITERS = {
+    ",": ("comma (,)", "komma (,)"),
+    ";": ("semicolon (;)", "semikolon (;)"),
+    "\t": ("tab", "tabulator"),
+}
 _COMMA_DECIMAL = re.compile(r"^\s*-?\d+,\d+\s*%?\s*$")
 _POINT_DECIMAL = re.compile(r"^\s*-?\d+\.\d+\s*%?\s*$")
 _THOUSANDS = re.compile(r"^\s*-?\d{1,3}([.,]\d{3})+\s*$")
@@ -256,11 +260,11 @@ def _rows_from_records(
     names = [_normal(h) if h is not None else "" for h in header]
     where = f"sheet {sheet}: " if sheet else ""
     where_da = f"arket {sheet}: " if sheet else ""
-    delimiter = DELIMITERS.get(parsed.delimiter or "", "")
+    delimiter, delimiter_da = DELIMITERS.get(parsed.delimiter or "", ("", ""))
     found = ", ".join(n or "(blank)" for n in names)
     if missing := [c for c in header_columns(part) if c not in names]:
         read_as = f"; read with the delimiter {delimiter}" if delimiter else ""
-        read_as_da = f"; læst med skilletegnet {delimiter}" if delimiter else ""
+        read_as_da = f"; læst med skilletegnet {delimiter_da}" if delimiter else ""
         raise Rejected(
             Problem(
                 f"{where}columns missing from the header: {', '.join(missing)} (found: {found}"
@@ -292,23 +296,24 @@ def _rows_from_records(
         if len(cells) > len(names) and (
             sheet is None or any(c is not None and c.strip() for c in cells[len(names) :])
         ):
+            mark = "comma" if parsed.delimiter == "," else "delimiter"
+            mark_da = "komma" if parsed.delimiter == "," else "skilletegn"
             row["read_error"] = (
-                f"line: {len(cells)} values where the header has {len(names)} columns (a "
-                f"{'comma' if parsed.delimiter == ',' else 'delimiter'} in a value not in quotes?)"
+                f"{len(cells)} values where the header has {len(names)} columns (a {mark} in a "
+                "value not in quotes?)"
             )
             row["read_error_da"] = (
-                f"linje: {len(cells)} værdier, men overskriften har {len(names)} kolonner (et "
-                f"{'komma' if parsed.delimiter == ',' else 'skilletegn'} i en værdi uden "
-                "anførselstegn?)"
+                f"{len(cells)} værdier, men overskriften har {len(names)} kolonner (et {mark_da} "
+                "i en værdi uden anførselstegn?)"
             )
         elif len(cells) < len(names) and sheet is None:
             row["read_error"] = (
-                f"line: {len(cells)} values where the header has {len(names)} columns (the line "
-                "is cut short)"
+                f"{len(cells)} values where the header has {len(names)} columns (the line is cut "
+                "short)"
             )
             row["read_error_da"] = (
-                f"linje: {len(cells)} værdier, men overskriften har {len(names)} kolonner "
-                "(linjen er afkortet)"
+                f"{len(cells)} værdier, men overskriften har {len(names)} kolonner (linjen er "
+                "afkortet)"
             )
         rows.append(row)
     if not rows:
@@ -377,7 +382,7 @@ def read_workbook(parsed: ParsedFile, tracks: bool) -> None:
             if part not in allowed:
                 parsed.ignored_sheets.append(sheet.title)
                 continue
-            key = sheet_kind(sheet.title) + re.sub(r"\D", "", sheet.title)
+            key = part + re.sub(r"\D", "", sheet.title)
             if key in seen:
                 parsed.reject(
                     part,

@@ -200,12 +200,12 @@ def plans_source(inbox_url: str = dlt.config.value, origin: str = "demo"):
 
     def part_transformer(part: str, table_name: str):
         # Every template column exists in the raw table, so the staging models can name it.
-        columns = {name: {"data_type": "text"} for name in _part_schema(part).names}
+        schema = _part_schema(part)
+        columns = {name: {"data_type": "text"} for name in schema.names}
         columns["row_number"] = {"data_type": "bigint"}
 
         @dlt.transformer(name=table_name, columns=columns, **_BY_FILE)
         def rows(items: list[dict]):
-            schema = _part_schema(part)
             batch = [
                 {
                     **row,

@@ -32,6 +32,48 @@
     )
 {%- endmacro %}
 
+{#- The municipality and the plan version a file's name says it holds (null where it says none). -#}
+{% macro file_municipality(column='source_file') -%}
+    nullif(regexp_extract({{ column }}, '^({{ var("municipality_code_pattern") }})_', 1), '')
+{%- endmacro %}
+{% macro file_version(column='source_file') -%}
+    try_cast(regexp_extract({{ column }}, '_v([0-9]+)', 1) as integer)
+{%- endmacro %}
+
+{#- A checked model's row without its rejection columns, which the model sets anew. -#}
+{% macro without_rejection(relation) -%}
+    {{ relation }}.* exclude (
+        rejection, rejected_field, rejected_value, rejection_reason, rejection_reason_da
+    )
+{%- endmacro %}
+
+{#- Each municipality's valid plan versions (one row each), for the checks on the other parts. -#}
+{% macro valid_plan_versions() -%}
+    select
+        municipality_code,
+        plan_version,
+        baseline_year
+    from {{ ref('int_plans__plans_checked') }}
+    where rejection_reason is null
+    qualify row_number() over (
+        partition by municipality_code, plan_version order by submitted_date desc, source_file desc
+    ) = 1
+{%- endmacro %}
+
+{#- A row of a plan version with no valid plan (joined as `valid_plans`): an orphan. -#}
+{% macro orphan_rejection(relation) -%}
+    when valid_plans.plan_version is null
+        then {{ reject('plan_version',
+            "'no valid plan of this version: its plan file is missing or rejected'",
+            "'ingen gyldig plan i denne version: planfilen mangler eller er afvist'",
+            relation ~ '.plan_version') }}
+{%- endmacro %}
+
+{#- A threshold of the plausibility seed. -#}
+{% macro plausibility(rule) -%}
+    (select threshold from {{ ref('plan_plausibility') }} where rule = '{{ rule }}')
+{%- endmacro %}
+
 {#- A rejection: the field, the reason in English and Danish (SQL expressions), the value. -#}
 {% macro reject(field, en, da, value='null') -%}
     {'field': '{{ field }}', 'value': cast({{ value }} as varchar), 'en': {{ en }}, 'da': {{ da }}}
@@ -39,12 +81,12 @@
 
 {#- The struct's parts as the columns every checked plan model has. -#}
 {% macro rejection_columns(rejection='rejection') -%}
-    {{ rejection }}.field as rejected_field,
-    {{ rejection }}.value as rejected_value,
-    {{ rejection }}.field || ': ' || {{ rejection }}.en
-    || coalesce(': ' || {{ rejection }}.value, '') as rejection_reason,
-    {{ rejection }}.field || ': ' || {{ rejection }}.da
-    || coalesce(': ' || {{ rejection }}.value, '') as rejection_reason_da
+    {{ rejection }}['field'] as rejected_field,
+    {{ rejection }}['value'] as rejected_value,
+    {{ rejection }}['field'] || ': ' || {{ rejection }}['en']
+    || coalesce(': ' || {{ rejection }}['value'], '') as rejection_reason,
+    {{ rejection }}['field'] || ': ' || {{ rejection }}['da']
+    || coalesce(': ' || {{ rejection }}['value'], '') as rejection_reason_da
 {%- endmacro %}
 
 {#- A bound of a field from the seed, as a number and as text for a message. -#}
@@ -55,12 +97,10 @@
     format('{:,}', cast({{ field_bound(part, column, bound) }} as bigint))
 {%- endmacro %}
 
-{#- A cell the parser could not map onto the header (a line with too many or too few values). -#}
+{#- A line the parser could not map onto the header (too many or too few values). -#}
 {% macro read_rejection() -%}
     when read_error is not null
-        then {'field': split_part(read_error, ': ', 1), 'value': null,
-              'en': substr(read_error, length(split_part(read_error, ': ', 1)) + 3),
-              'da': substr(read_error_da, length(split_part(read_error_da, ': ', 1)) + 3)}
+        then {{ reject('line', 'read_error', 'read_error_da') }}
 {%- endmacro %}
 
 {#- A whole number (a version, a year): digits only, so 2.1 is never read as 2. -#}
@@ -187,16 +227,16 @@
         then {{ reject('municipality_code',
             "'not a municipality in StatBank'", "'ikke en kommune i Danmarks Statistik'",
             'municipality_code') }}
-    when trim(municipality_code) <> regexp_extract(source_file, '^({{ var("municipality_code_pattern") }})_', 1)
+    when trim(municipality_code) <> {{ file_municipality() }}
         then {{ reject('municipality_code',
-            "'another municipality than the file name says: ' || regexp_extract(source_file, '^([0-9]+)_', 1)",
-            "'en anden kommune end filnavnets: ' || regexp_extract(source_file, '^([0-9]+)_', 1)",
+            "'another municipality than the file name says: ' || " ~ file_municipality(),
+            "'en anden kommune end filnavnets: ' || " ~ file_municipality(),
             'municipality_code') }}
     {{ whole_rejection(part, 'plan_version') }}
-    when {{ plan_whole('plan_version') }} <> cast(regexp_extract(source_file, '_v([0-9]+)', 1) as integer)
+    when {{ plan_whole('plan_version') }} <> {{ file_version() }}
         then {{ reject('plan_version',
-            "'another version than the file name says: ' || regexp_extract(source_file, '_v([0-9]+)', 1)",
-            "'en anden version end filnavnets: ' || regexp_extract(source_file, '_v([0-9]+)', 1)",
+            "'another version than the file name says: ' || " ~ file_version(),
+            "'en anden version end filnavnets: ' || " ~ file_version(),
             'plan_version') }}
 {%- endmacro %}
 

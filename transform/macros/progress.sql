@@ -46,3 +46,12 @@
         when {{ path_t }} is not null then {{ band_alias }}.status
     end
 {%- endmacro %}
+
+{#- An actions model's reduction `column` summed per progress group, one column each, named
+    <prefix><group>_t: done, in progress, planned, late and cancelled. -#}
+{% macro reduction_by_progress(column, prefix='') -%}
+    {%- for group in ['done', 'in_progress', 'planned', 'late', 'cancelled'] %}
+    sum({{ column }}) filter (where progress_group = '{{ group }}') as {{ prefix }}{{ group }}_t
+    {{- ',' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}

@@ -42,7 +42,10 @@ select
     actions.by_actions_t,
     shares.by_shares_t
 from actions
-full join shares using (sector_code, progress_group)
+full join shares
+    on
+        actions.sector_code = shares.sector_code
+        and actions.progress_group = shares.progress_group
 where abs(coalesce(actions.by_actions_t, 0) - coalesce(shares.by_shares_t, 0)) > 0.001
 
 union all

@@ -26,6 +26,7 @@ reports as (
         status_date,
         'plan' as report_kind,
         source_file,
+        file_hash,
         sheet,
         source_row,
         null as staging_rejection
@@ -41,6 +42,7 @@ reports as (
         status_date,
         'status report' as report_kind,
         source_file,
+        file_hash,
         sheet,
         source_row,
         rejection as staging_rejection
@@ -48,21 +50,33 @@ reports as (
 
 ),
 
+accepted as (
+
+    select distinct
+        municipality_code,
+        plan_version,
+        action_id
+    from actions
+
+),
+
 checked as (
 
     select
-        reports.* exclude (staging_rejection),
+        reports.municipality_code,
+        reports.plan_version,
+        reports.action_id,
+        reports.status,
+        reports.status_date,
+        reports.report_kind,
+        reports.source_file,
+        reports.file_hash,
+        reports.sheet,
+        reports.source_row,
         coalesce(
             reports.staging_rejection,
             case
-                when
-                    not exists (
-                        select 1 from actions
-                        where
-                            actions.municipality_code = reports.municipality_code
-                            and actions.plan_version = reports.plan_version
-                            and actions.action_id = reports.action_id
-                    )
+                when accepted.action_id is null
                     then {{ reject('action_id',
                         "'not an accepted action of plan version ' || reports.plan_version",
                         "'ikke en godkendt handling i planversion ' || reports.plan_version",
@@ -70,6 +84,11 @@ checked as (
             end
         ) as rejection
     from reports
+    left join accepted
+        on
+            reports.municipality_code = accepted.municipality_code
+            and reports.plan_version = accepted.plan_version
+            and reports.action_id = accepted.action_id
 
 ),
 

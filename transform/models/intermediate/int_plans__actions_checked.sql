@@ -13,11 +13,7 @@ actions as (
 
 valid_plans as (
 
-    select distinct
-        municipality_code,
-        plan_version
-    from {{ ref('int_plans__plans_checked') }}
-    where rejection_reason is null
+    {{ valid_plan_versions() }}
 
 ),
 
@@ -31,13 +27,6 @@ participants as (
 tracks as (
 
     select distinct track_id from participants
-
-),
-
-multiple as (
-
-    select threshold from {{ ref('plan_plausibility') }}
-    where rule = 'action_above_sector_emissions'
 
 ),
 
@@ -77,16 +66,12 @@ capacity as (
 checked as (
 
     select
-        actions.* exclude (rejection, rejected_field, rejected_value, rejection_reason, rejection_reason_da),
+        {{ without_rejection('actions') }},
         capacity.capacity_t,
         coalesce(
             actions.rejection,
             case
-                when valid_plans.plan_version is null
-                    then {{ reject('plan_version',
-                        "'no valid plan of this version: its plan file is missing or rejected'",
-                        "'ingen gyldig plan i denne version: planfilen mangler eller er afvist'",
-                        'actions.plan_version') }}
+                {{ orphan_rejection('actions') }}
                 when actions.track_id is not null and actions.track_id not in (select track_id from tracks)
                     then {{ reject('track_id',
                         "'not a track in the alliance''s register'",
@@ -102,7 +87,8 @@ checked as (
                         "'kommunen deltager ikke i sporet'", 'actions.track_id') }}
                 when
                     capacity.capacity_t > 0
-                    and actions.expected_reduction_2030_t > capacity.capacity_t * multiple.threshold
+                    and actions.expected_reduction_2030_t
+                    > capacity.capacity_t * {{ plausibility('action_above_sector_emissions') }}
                     then {{ reject('expected_reduction_2030_t',
                         "'more than the sector''s largest yearly emissions in the accounts (' || format('{:,}', round(capacity.capacity_t)::bigint) || ' t)'",
                         "'mere end sektorens største årlige udledning i regnskabet (' || format('{:,}', round(capacity.capacity_t)::bigint) || ' t)'",
@@ -110,7 +96,6 @@ checked as (
             end
         ) as rejection
     from actions
-    cross join multiple
     left join valid_plans
         on
             actions.municipality_code = valid_plans.municipality_code

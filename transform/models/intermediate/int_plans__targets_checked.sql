@@ -10,31 +10,19 @@ targets as (
 
 valid_plans as (
 
-    select
-        municipality_code,
-        plan_version,
-        baseline_year
-    from {{ ref('int_plans__plans_checked') }}
-    where rejection_reason is null
-    qualify row_number() over (
-        partition by municipality_code, plan_version order by submitted_date desc, source_file desc
-    ) = 1
+    {{ valid_plan_versions() }}
 
 ),
 
 checked as (
 
     select
-        targets.* exclude (rejection, rejected_field, rejected_value, rejection_reason, rejection_reason_da),
+        {{ without_rejection('targets') }},
         valid_plans.baseline_year,
         coalesce(
             targets.rejection,
             case
-                when valid_plans.plan_version is null
-                    then {{ reject('plan_version',
-                        "'no valid plan of this version: its plan file is missing or rejected'",
-                        "'ingen gyldig plan i denne version: planfilen mangler eller er afvist'",
-                        'targets.plan_version') }}
+                {{ orphan_rejection('targets') }}
                 when targets.target_year < valid_plans.baseline_year
                     then {{ reject('target_year',
                         "'before the plan''s baseline year ' || valid_plans.baseline_year",

@@ -6,27 +6,12 @@ with
 
 tracks as (
 
-    select * from {{ ref('stg_plans__tracks') }}
-
-),
-
-areas as (
-
-    select
-        area_code,
-        area_level
-    from {{ source('statbank', 'areas') }}
-
-),
-
-valid as (
-
     select
         tracks.*,
         areas.area_level as participant_kind
-    from tracks
-    inner join areas on tracks.participant_code = areas.area_code
-    where tracks.rejection is null
+    from {{ ref('stg_plans__tracks') }} as tracks
+    left join {{ source('statbank', 'areas') }} as areas
+        on tracks.participant_code = areas.area_code
 
 ),
 
@@ -38,7 +23,8 @@ shares as (
         count(*) filter (
             where participant_kind = 'municipality' and share_pct is null
         ) as without_share
-    from valid
+    from tracks
+    where rejection is null
     group by all
 
 ),
@@ -46,8 +32,7 @@ shares as (
 checked as (
 
     select
-        tracks.* exclude (rejection, rejected_field, rejected_value, rejection_reason, rejection_reason_da),
-        valid.participant_kind,
+        {{ without_rejection('tracks') }},
         shares.explicit_pct,
         shares.without_share,
         coalesce(
@@ -66,9 +51,6 @@ checked as (
             end
         ) as rejection
     from tracks
-    left join valid
-        on tracks.source_file = valid.source_file and tracks.source_row = valid.source_row
-        and tracks.sheet is not distinct from valid.sheet
     left join shares on tracks.track_id = shares.track_id
 
 ),

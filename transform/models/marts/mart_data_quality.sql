@@ -114,8 +114,7 @@ inbox as (
 
     -- files withdrawn from the inbox (their rows history, not in force), and files replaced
     select
-        regexp_extract(source_file, '^({{ var("municipality_code_pattern") }})_', 1)
-            as municipality_code,
+        {{ file_municipality() }} as municipality_code,
         count(*) filter (where status = 'withdrawn') as files_withdrawn,
         count(*) filter (where status <> 'withdrawn' and previous_hash is not null)
             as files_replaced

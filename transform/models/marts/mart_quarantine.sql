@@ -6,50 +6,21 @@ with
 
 row_rejections as (
 
-    {% set parts = [
-        ('plan', 'int_plans__plans_checked', 'municipality_code'),
-        ('targets', 'int_plans__targets_checked', 'municipality_code'),
-        ('actions', 'int_plans__actions_checked', 'municipality_code'),
-        ('tracks', 'int_tracks__participants', 'null'),
-    ] %}
-    {% for part, model, code in parts %}
     select
-        '{{ part }}' as part,
+        part,
         source_file,
         file_hash,
         sheet,
         source_row,
-        {{ code }} as municipality_code,
+        municipality_code,
         rejected_field,
         rejected_value,
-        rejection.en as reason,
-        rejection.da as reason_da,
+        rejection['en'] as reason,
+        rejection['da'] as reason_da,
         rejection_reason,
         rejection_reason_da
-    from {{ ref(model) }}
+    from {{ ref('int_plans__row_outcomes') }}
     where rejection is not null
-    union all
-    {% endfor %}
-    select
-        'status' as part,
-        history.source_file,
-        updates.file_hash,
-        history.sheet,
-        history.source_row,
-        history.municipality_code,
-        history.rejected_field,
-        history.rejected_value,
-        history.rejection.en as reason,
-        history.rejection.da as reason_da,
-        history.rejection_reason,
-        history.rejection_reason_da
-    from {{ ref('int_actions__status_history') }} as history
-    inner join {{ ref('stg_plans__status_updates') }} as updates
-        on
-            history.source_file = updates.source_file
-            and history.source_row = updates.source_row
-            and history.sheet is not distinct from updates.sheet
-    where history.report_kind = 'status report' and history.rejection is not null
 
 ),
 
@@ -90,8 +61,7 @@ unioned as (
 
 select
     coalesce(
-        regexp_extract(source_file, '^({{ var("municipality_code_pattern") }})_', 1),
-        nullif(trim(municipality_code), '')
+        {{ file_municipality() }}, nullif(trim(municipality_code), '')
     ) as municipality_code,
     source_file,
     file_hash,

@@ -34,12 +34,7 @@ actions as (
     select
         municipality_code,
         sector_code,
-        sum(reduction_share_2030_t) filter (where progress_group = 'done') as done_t,
-        sum(reduction_share_2030_t) filter (where progress_group = 'in_progress')
-            as in_progress_t,
-        sum(reduction_share_2030_t) filter (where progress_group = 'planned') as planned_t,
-        sum(reduction_share_2030_t) filter (where progress_group = 'late') as late_t,
-        sum(reduction_share_2030_t) filter (where progress_group = 'cancelled') as cancelled_t,
+        {{ reduction_by_progress('reduction_share_2030_t') }},
         count(*) filter (where action_type = 'mitigation') as mitigation_actions,
         count(*) filter (where is_late) as late_actions
     from {{ ref('fct_action_shares') }}

@@ -10,32 +10,15 @@ inbox as (
 
 ),
 
-row_outcomes as (
-
-    {% for model in ['int_plans__plans_checked', 'int_plans__targets_checked', 'int_plans__actions_checked', 'int_tracks__participants'] %}
-    select source_file, file_hash, rejection is null as accepted from {{ ref(model) }}
-    union all
-    {% endfor %}
-    select history.source_file, updates.file_hash, history.rejection is null as accepted
-    from {{ ref('int_actions__status_history') }} as history
-    inner join {{ ref('stg_plans__status_updates') }} as updates
-        on
-            history.source_file = updates.source_file
-            and history.source_row = updates.source_row
-            and history.sheet is not distinct from updates.sheet
-    where history.report_kind = 'status report'
-
-),
-
 counted as (
 
     select
         source_file,
         file_hash,
         count(*) as rows_in,
-        count(*) filter (where accepted) as rows_accepted,
-        count(*) filter (where not accepted) as rows_rejected
-    from row_outcomes
+        count(*) filter (where rejection is null) as rows_accepted,
+        count(*) filter (where rejection is not null) as rows_rejected
+    from {{ ref('int_plans__row_outcomes') }}
     group by all
 
 ),
@@ -57,17 +40,21 @@ figures as (
 
     select
         municipality_code,
-        max_by(
-            {'plan_version': plan_version, 'target_2030_pct': target_2030_pct,
-             'actions': actions_in_force, 'reduction_t': expected_reduction_2030_t},
-            dbt_valid_from
-        ) filter (where dbt_valid_to is null) as now,
-        max_by(
-            {'plan_version': plan_version, 'target_2030_pct': target_2030_pct,
-             'actions': actions_in_force, 'reduction_t': expected_reduction_2030_t},
-            dbt_valid_from
-        ) filter (where dbt_valid_to is not null) as before
-    from {{ ref('snp_plans__figures') }}
+        max_by(figures, dbt_valid_from) filter (where dbt_valid_to is null) as now,
+        max_by(figures, dbt_valid_from) filter (where dbt_valid_to is not null) as before
+    from (
+        select
+            municipality_code,
+            dbt_valid_from,
+            dbt_valid_to,
+            struct_pack(
+                plan_version,
+                target_2030_pct,
+                actions := actions_in_force,
+                reduction_t := expected_reduction_2030_t
+            ) as figures
+        from {{ ref('snp_plans__figures') }}
+    ) as snapshot_rows
     group by all
 
 ),
@@ -76,8 +63,7 @@ receipts as (
 
     select
         inbox.source_file,
-        regexp_extract(inbox.source_file, '^({{ var("municipality_code_pattern") }})_', 1)
-            as municipality_code,
+        {{ file_municipality('inbox.source_file') }} as municipality_code,
         inbox.part,
         inbox.file_kind,
         case
@@ -118,7 +104,7 @@ receipts as (
             inbox.source_file = file_rejections.source_file
             and inbox.file_hash = file_rejections.file_hash
     left join figures
-        on regexp_extract(inbox.source_file, '^([0-9]+)_', 1) = figures.municipality_code
+        on {{ file_municipality('inbox.source_file') }} = figures.municipality_code
 
 ),
 
@@ -156,14 +142,14 @@ final as (
         rows_withdrawn,
         file_reason,
         file_reason_da,
-        figures_before.plan_version as plan_version_before,
-        figures_now.plan_version as plan_version_now,
-        figures_before.target_2030_pct as target_2030_pct_before,
-        figures_now.target_2030_pct as target_2030_pct_now,
-        figures_before.actions as actions_before,
-        figures_now.actions as actions_now,
-        figures_before.reduction_t as expected_reduction_2030_t_before,
-        figures_now.reduction_t as expected_reduction_2030_t_now,
+        figures_before['plan_version'] as plan_version_before,
+        figures_now['plan_version'] as plan_version_now,
+        figures_before['target_2030_pct'] as target_2030_pct_before,
+        figures_now['target_2030_pct'] as target_2030_pct_now,
+        figures_before['actions'] as actions_before,
+        figures_now['actions'] as actions_now,
+        figures_before['reduction_t'] as expected_reduction_2030_t_before,
+        figures_now['reduction_t'] as expected_reduction_2030_t_now,
         data_origin
     from receipts
 

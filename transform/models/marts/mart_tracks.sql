@@ -31,14 +31,7 @@ actions as (
         track_id,
         count(*) as joint_actions,
         sum(expected_reduction_2030_t) as expected_reduction_2030_t,
-        sum(expected_reduction_2030_t) filter (where progress_group = 'done') as reduction_done_t,
-        sum(expected_reduction_2030_t) filter (where progress_group = 'in_progress')
-            as reduction_in_progress_t,
-        sum(expected_reduction_2030_t) filter (where progress_group = 'planned')
-            as reduction_planned_t,
-        sum(expected_reduction_2030_t) filter (where progress_group = 'late') as reduction_late_t,
-        sum(expected_reduction_2030_t) filter (where progress_group = 'cancelled')
-            as reduction_cancelled_t,
+        {{ reduction_by_progress('expected_reduction_2030_t', prefix='reduction_') }},
         count(*) filter (where is_late) as late_actions,
         max(days_late) as max_days_late
     from {{ ref('fct_actions') }}

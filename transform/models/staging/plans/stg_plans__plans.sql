@@ -6,12 +6,26 @@ source as (
 
 ),
 
+numbered as (
+
+    select
+        *,
+        min(row_number) over (partition by source_file, sheet) as first_row_of_file
+    from source
+
+),
+
 checked as (
 
     select
         *,
         case
             {{ plan_key_rejections('plan') }}
+            when row_number > first_row_of_file
+                then {{ reject('municipality_code',
+                    "'a second plan row: a plan file has one row (the first is on line ' || first_row_of_file || ')'",
+                    "'endnu en planrække: en planfil har én række (den første står på linje ' || first_row_of_file || ')'",
+                    'municipality_code') }}
             {{ date_rejection('adopted_date', "date '2015-01-01'", as_of_date()) }}
             {{ date_rejection(
                 'submitted_date', plan_date('adopted_date'), as_of_date() ~ " + interval 1 day"
@@ -24,7 +38,7 @@ checked as (
                 'dk2020_cohort', "select cohort_code from " ~ ref('plan_cohorts'), required=false
             ) }}
         end as rejection
-    from source
+    from numbered
 
 ),
 
