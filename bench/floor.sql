@@ -78,6 +78,7 @@ select
     p.source_file
 from plans.plans as p
 semi join plans.inbox_files as f on p.source_file = f.source_file and p.file_hash = f.file_hash
+        and f.status = 'read'
 where
     key_ok(p.municipality_code, p.plan_version, p.source_file)
     and date_in(p.adopted_date, date '2015-01-01', current_date)
@@ -123,6 +124,7 @@ from (
         min(r.row_number) over (partition by r.source_file, lower(trim(r.action_id))) as first_row
     from plans.plan_actions as r
     semi join plans.inbox_files as f on r.source_file = f.source_file and r.file_hash = f.file_hash
+        and f.status = 'read'
 ) as a
 where
     key_ok(a.municipality_code, a.plan_version, a.source_file)
@@ -150,6 +152,7 @@ with reports as (
         cast(u.status_date as date), 'status report', u.source_file, u.row_number
     from plans.plan_status_updates as u
     semi join plans.inbox_files as f on u.source_file = f.source_file and u.file_hash = f.file_hash
+        and f.status = 'read'
     where
         key_ok(u.municipality_code, u.plan_version, u.source_file)
         and nullif(trim(u.action_id), '') is not null
@@ -200,7 +203,7 @@ stated as (
             a.municipality_code = r.municipality_code
             and a.plan_version = r.plan_version
             and a.action_id = r.action_id
-)
+),
 -- a joint action of a development track counts for its participating municipalities by share:
 -- the explicit share_pct, or an equal split of what the explicit shares leave
 participants as (
@@ -210,6 +213,7 @@ participants as (
         try_cast(nullif(trim(k.share_pct), '') as double) as share_pct
     from plans.plan_tracks as k
     semi join plans.inbox_files as f on k.source_file = f.source_file and k.file_hash = f.file_hash
+        and f.status = 'read'
     where trim(k.participant_code) in (
         select area_code from statbank.areas where area_level = 'municipality'
     )
@@ -265,6 +269,7 @@ with own as (
         from plans.plan_targets as r
         semi join plans.inbox_files as f
             on r.source_file = f.source_file and r.file_hash = f.file_hash
+        and f.status = 'read'
     ) as t
     semi join current_plans as p
         on t.municipality_code = p.municipality_code

@@ -17,6 +17,18 @@
 {%- endmacro %}
 
 {#-
+  What became of a file in the inbox register: read, rejected or withdrawn. A register row written
+  before the register kept a status (a warehouse loaded by an earlier version) is read when it gave
+  rows or no rejection, else rejected whole.
+-#}
+{% macro inbox_status(inbox='inbox') -%}
+    coalesce(
+        {{ inbox }}.status,
+        case when {{ inbox }}.rows = 0 and {{ inbox }}.rejections > 0 then 'rejected' else 'read' end
+    )
+{%- endmacro %}
+
+{#-
   The rows of a raw plan table that are in force: from a file as it is now in the inbox. A file
   replaced, rejected whole since, or withdrawn (gone from the inbox) leaves its rows in the raw
   table as history; they are not in force.
@@ -28,7 +40,7 @@
         where
             inbox.source_file = raw_rows.source_file
             and inbox.file_hash = raw_rows.file_hash
-            and inbox.status = 'read'
+            and {{ inbox_status() }} = 'read'
     )
 {%- endmacro %}
 

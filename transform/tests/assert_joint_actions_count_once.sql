@@ -1,6 +1,8 @@
 -- Reconciliation: a joint action of a development track is split between its participants, and
 -- its shares add up to the whole action, so each action counts once in the national sums. The
--- actions' own sum per sector and progress group must equal the municipalities' sum of shares.
+-- actions' own sum per sector and progress group (mart_actions: the published actions, not
+-- fct_actions, so a build of fct_actions alone does not run this against stale shares) must equal
+-- the municipalities' sum of shares.
 with
 
 actions as (
@@ -9,7 +11,7 @@ actions as (
         sector_code,
         progress_group,
         sum(expected_reduction_2030_t) as by_actions_t
-    from {{ ref('fct_actions') }}
+    from {{ ref('mart_actions') }}
     group by all
 
 ),

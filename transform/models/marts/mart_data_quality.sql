@@ -115,10 +115,12 @@ inbox as (
     -- files withdrawn from the inbox (their rows history, not in force), and files replaced
     select
         {{ file_municipality() }} as municipality_code,
-        count(*) filter (where status = 'withdrawn') as files_withdrawn,
-        count(*) filter (where status <> 'withdrawn' and previous_hash is not null)
+        count(*) filter (where {{ inbox_status('inbox') }} = 'withdrawn') as files_withdrawn,
+        count(*) filter (
+            where {{ inbox_status('inbox') }} <> 'withdrawn' and inbox.previous_hash is not null
+        )
             as files_replaced
-    from {{ source('plans', 'inbox_files') }}
+    from {{ source('plans', 'inbox_files') }} as inbox
     group by all
 
 ),

@@ -47,7 +47,7 @@ file_rejections as (
         on
             rejected.source_file = inbox.source_file
             and rejected.file_hash = inbox.file_hash
-            and inbox.status <> 'withdrawn'
+            and {{ inbox_status() }} <> 'withdrawn'
 
 ),
 

@@ -6,7 +6,10 @@ with
 
 inbox as (
 
-    select * from {{ source('plans', 'inbox_files') }}
+    select
+        * exclude (status),
+        {{ inbox_status('inbox_files') }} as status
+    from {{ source('plans', 'inbox_files') }} as inbox_files
 
 ),
 
