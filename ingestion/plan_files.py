@@ -336,6 +336,14 @@ def _cell(cells: list, index: int | None) -> str | None:
 # -- Workbooks ---------------------------------------------------------------------------------
 
 
+def is_percent_format(number_format: str | None) -> bool:
+    """Excel shows a cell in this format as its value times 100 with a % sign: a % outside
+    quotes and not escaped. `0.0" %"` shows 70 as "70.0 %" and is no percent format."""
+    if not number_format:
+        return False
+    return "%" in re.sub(r'"[^"]*"|\\.', "", number_format)
+
+
 def cell_text(value, number_format: str | None) -> str | None:
     """A workbook cell as text, read by its type: a percent cell 0.7 is '70', a date cell its
     date, a whole number without '.0', any other number as Python writes it (a point)."""
@@ -348,7 +356,7 @@ def cell_text(value, number_format: str | None) -> str | None:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, int | float):
-        if number_format and "%" in number_format:
+        if is_percent_format(number_format):
             value = round(value * 100, 10)
         if isinstance(value, float) and value.is_integer():
             return str(int(value))

@@ -113,6 +113,32 @@ def headline_figures(con: duckdb.DuckDBPyConnection) -> dict:
     }
 
 
+RECEIPTS = """
+select source_file, status,
+       case status when 'withdrawn' then 'withdrawn' else coalesce(encoding, '') end,
+       rows, rejections
+from plans.inbox_files
+where _dlt_load_id = (select max(_dlt_load_id) from plans.inbox_files)
+order by source_file
+"""
+
+
+def receipts_page(con: duckdb.DuckDBPyConnection, key: dg.AssetKey) -> dict:
+    """On the plan inbox's register: the files this load read or withdrew, each with what became
+    of it (the rows' outcomes follow in marts.mart_submission_receipts after the dbt build)."""
+    if key != dg.AssetKey(["plans", "inbox_files"]) or not _exists(con, "plans", "inbox_files"):
+        return {}
+    rows = con.execute(RECEIPTS).fetchall()
+    return {
+        "files_this_load": dg.MetadataValue.int(len(rows)),
+        "receipts": dg.MetadataValue.md(
+            markdown_table(["file", "status", "read as", "rows", "rejections"], rows)
+            if rows
+            else "No file in the inbox is new, changed or withdrawn."
+        ),
+    }
+
+
 def warehouse_pages(
     path,
     tables: Mapping[dg.AssetKey, Mapping[str, str]],

@@ -13,11 +13,13 @@ import os
 import shutil
 from collections import defaultdict
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from report import charts
+from report.downloads import municipality_template, receipts_workbook
 
 HERE = Path(__file__).parent
 SECTOR_COLOURS = {
@@ -40,6 +42,34 @@ STATUS_DA = {
     "off_track": "bagud",
     None: "ingen plan",
 }
+MONTHS_DA = [
+    "januar",
+    "februar",
+    "marts",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "december",
+]
+
+
+MARKS_DA = {",": "komma", ";": "semikolon", "tab": "tabulator", ".": "punktum"}
+
+
+def when_da(value) -> str:
+    """A time as a Danish reader writes it, in Danish time: 3. december 2026 kl. 08.21."""
+    if value is None:
+        return "–"
+    if getattr(value, "tzinfo", None) is not None:
+        value = value.astimezone(ZoneInfo("Europe/Copenhagen"))
+    return f"{value.day}. {MONTHS_DA[value.month - 1]} {value.year} kl. {value:%H.%M}"
+
+
 ACTION_STATUS_DA = {
     "planned": "planlagt",
     "in_progress": "i gang",
@@ -67,6 +97,8 @@ def _environment() -> Environment:
     env.filters["pct"] = lambda v: "–" if v is None else charts.number(v, 1) + " %"
     env.filters["status_da"] = lambda s: STATUS_DA.get(s, s)
     env.filters["action_status_da"] = lambda s: ACTION_STATUS_DA.get(s, s)
+    env.filters["when"] = when_da
+    env.filters["mark_da"] = lambda m: MARKS_DA.get(m, m)
     return env
 
 
@@ -88,6 +120,19 @@ class Site:
         self.years = list(range(min(self._data_years()), 2031))
         self.demo = "demo" in manifest["source_vintages"]["data_origin"]
         self.sector_years = self._sector_years()
+        self.receipts = self._by_municipality(
+            "select * from marts.mart_submission_receipts order by source_file"
+        )
+        self.rejections = self._by_municipality(
+            "select * from marts.mart_quarantine order by source_file, sheet, source_row"
+        )
+
+    def _by_municipality(self, sql: str) -> dict[str, list[dict]]:
+        """A mart's rows grouped by municipality, read once for every page."""
+        out: dict[str, list[dict]] = defaultdict(list)
+        for row in _rows(self.con, sql):
+            out[row["municipality_code"]].append(row)
+        return out
 
     def _data_years(self) -> list[int]:
         return [
@@ -321,6 +366,42 @@ class Site:
             sector_names={s["sector_code"]: s["sector_name_da"] for s in self.sectors},
         )
 
+    def receipts_page(self, m: dict) -> str:
+        """The receipts of every file the municipality has sent, with their rejections."""
+        code = m["municipality_code"]
+        receipts = self.receipts.get(code, [])
+        rejections: dict[str, list[dict]] = defaultdict(list)
+        for q in self.rejections.get(code, []):
+            rejections[q["source_file"]].append(q)
+        current = [r for r in receipts if r["plan_version_now"] is not None or r["actions_now"]]
+        return self._render(
+            "receipts.html",
+            1,
+            title=f"Kvitteringer, {m['municipality_name']}",
+            m=m,
+            receipts=receipts,
+            rejections=rejections,
+            figures=(current or receipts or [None])[0],
+        )
+
+    def downloads(self, m: dict) -> dict[str, bytes]:
+        """The municipality's receipts workbook and its prefilled plan template."""
+        code = m["municipality_code"]
+        actions = _rows(
+            self.con,
+            "select plan_version, action_id from marts.mart_actions where municipality_code = ? "
+            "order by action_id",
+            [code],
+        )
+        return {
+            f"kommune/{code}-kvitteringer.xlsx": receipts_workbook(
+                self.receipts.get(code, []), self.rejections.get(code, [])
+            ),
+            f"kommune/{code}-skabelon.xlsx": municipality_template(
+                m, m.get("current_plan_version"), actions
+            ),
+        }
+
     def sources(self) -> str:
         return self._render("sources.html", 0, title="Om tallene")
 
@@ -337,12 +418,17 @@ def build_site(published_db: Path, manifest: dict, out_dir: Path) -> int:
         pages = {"index.html": site.nation(), "kilder.html": site.sources()}
         for region in site.regions:
             pages[f"region/{region['region_code']}.html"] = site.region(region)
+        files: dict[str, bytes] = {}
         for m in site.municipalities:
             pages[f"kommune/{m['municipality_code']}.html"] = site.municipality(m)
+            pages[f"kommune/{m['municipality_code']}-kvitteringer.html"] = site.receipts_page(m)
+            files.update(site.downloads(m))
     finally:
         con.close()
     for name, html in pages.items():
         (staging / name).write_text(html, encoding="utf-8")
+    for name, content in files.items():
+        (staging / name).write_bytes(content)
     shutil.copy(HERE / "static" / "style.css", staging / "style.css")
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     old = out_dir.with_name(f".{out_dir.name}.old")

@@ -253,6 +253,21 @@ def _latest(instance: dg.DagsterInstance, key: list[str]) -> dict:
     return event.asset_materialization.metadata
 
 
+def test_the_plan_register_page_shows_the_files_of_the_load(operated_env):
+    """The plans asset's register page in Dagster lists the files the load read or withdrew,
+    each with what became of it: the receipt a data engineer sees."""
+    instance = dg.DagsterInstance.get()
+    register = _latest(instance, ["plans", "inbox_files"])
+    receipts = register["receipts"].value
+    files = register["files_this_load"].value
+    assert files >= 0
+    if files:
+        assert receipts.splitlines()[0] == "| file | status | read as | rows | rejections |"
+        assert len(receipts.splitlines()) == 2 + files
+    else:
+        assert "No file in the inbox is new, changed or withdrawn." in receipts
+
+
 def test_asset_pages_show_rows_schema_preview_and_headlines(operated_env):
     folder, workdir, env = operated_env
     instance = dg.DagsterInstance.get()

@@ -150,7 +150,14 @@ def test_each_bad_sheet_is_rejected_on_its_own():
 
 @pytest.mark.parametrize(
     ("value", "number_format", "text"),
-    [(0.7, "0%", "70"), (0.125, "0.0%", "12.5"), (2.0, "General", "2"), (2.1, "General", "2.1")],
+    [
+        (0.7, "0%", "70"),
+        (0.125, "0.0%", "12.5"),
+        (70, '0.0" %"', "70"),
+        (70, "0.0\\%", "70"),
+        (2.0, "General", "2"),
+        (2.1, "General", "2.1"),
+    ],
 )
 def test_cell_text(value, number_format, text):
     assert cell_text(value, number_format) == text
@@ -169,3 +176,55 @@ def test_the_documented_fields_are_the_parsers():
 
     text = DOC.read_text(encoding="utf-8")
     assert rendered(text) == text, "run: python -m ingestion.plan_docs"
+
+
+def test_the_template_workbook_reads_back_as_filled_in():
+    """The prefilled template, filled in as a municipality would (numbers as numbers, a date as a
+    date, choices from the lists), reads back with no rejection and every value as typed."""
+    from openpyxl import load_workbook
+
+    from ingestion.plan_workbook import template_workbook
+
+    content = template_workbook(
+        "101", "København", 3, 2026, [{"plan_version": 2, "action_id": "A1"}]
+    )
+    book = load_workbook(io.BytesIO(content))
+    assert book.sheetnames == ["vejledning", "lister", "plan", "targets", "actions", "status_2026"]
+    plan = book["plan"]
+    assert [c.value for c in plan[2]][:2] == ["101", 3]
+    for column, value in zip(
+        "CDEFGHI",
+        [date(2025, 3, 1), date(2025, 4, 1), 2019, 1234567.5, 70, 2045, "round1_2020"],
+        strict=True,
+    ):
+        plan[f"{column}2"] = value
+    assert plan.column_dimensions["G"].number_format == '0.0" %"'  # 70 shows as 70 %, not 7000 %
+    sectors = [dv for dv in book["targets"].data_validations.dataValidation if dv.type == "list"]
+    assert sectors and "lister" in sectors[0].formula1
+    for row in book["targets"].iter_rows(min_row=2):
+        row[4].value = 55
+    buf = io.BytesIO()
+    book.save(buf)
+    parsed = parse("101_v3.xlsx", "h", buf.getvalue())
+    assert parsed.rejections == [] and parsed.ignored_sheets == ["vejledning", "lister"]
+    (row,) = parsed.parts["plan"]
+    assert (row["adopted_date"], row["baseline_emissions_t"], row["target_2030_pct"]) == (
+        "2025-03-01",
+        "1234567.5",
+        "70",
+    )
+    assert [r["sector"] for r in parsed.parts["targets"]] == list(choices("sector"))
+    assert [(r["plan_version"], r["action_id"]) for r in parsed.parts["status"]] == [("2", "A1")]
+
+
+def test_submission_text_goes_into_a_workbook_as_text_never_a_formula():
+    from openpyxl import load_workbook
+
+    from report.downloads import receipts_workbook
+
+    content = receipts_workbook(
+        [{"source_file": "101_v1_actions.csv", "status_da": "modtaget"}],
+        [{"source_file": "101_v1_actions.csv", "value": "=cmd|' /C calc'!A0", "reason_da": "x"}],
+    )
+    cell = load_workbook(io.BytesIO(content))["afviste"]["E2"]
+    assert (cell.value, cell.data_type) == ("=cmd|' /C calc'!A0", "s")

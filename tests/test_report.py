@@ -47,6 +47,7 @@ PAGES = [
     ("index.html", "index", 3, "Danmark"),
     ("region/085.html", "region-085", 2, "Region Sjælland"),
     ("kommune/101.html", "kommune-101", 2, "København Kommune"),
+    ("kommune/101-kvitteringer.html", "kommune-101-kvitteringer", 0, "Kvitteringer"),
 ]
 
 
@@ -99,7 +100,7 @@ def test_site_from_a_static_web_server(browser, site):
 
 def test_every_page_and_link(site):
     pages = sorted(site.rglob("*.html"))
-    assert len(pages) == 1 + 1 + 5 + 98
+    assert len(pages) == 1 + 1 + 5 + 98 + 98  # a page and a receipts page per municipality
     for page in pages:
         html = page.read_text(encoding="utf-8")
         assert not re.search(r"""(src|href)=["'](https?:)?//""", html), (
@@ -108,3 +109,26 @@ def test_every_page_and_link(site):
         assert "<script" not in html, f"{page}: a script"
         for link in re.findall(r'href="(?!data:)([^"#]+)"', html):
             assert (page.parent / link).resolve().exists(), f"{page.name}: broken link {link}"
+
+
+def test_each_municipality_links_its_receipts_and_downloads(site):
+    """Every municipality page links its receipts page, its receipts workbook and its prefilled
+    template, and each of them is there; the receipts page lists every file named for it."""
+    from openpyxl import load_workbook
+
+    pages = sorted((site / "kommune").glob("[0-9]*[0-9].html"))
+    assert len(pages) == 98
+    for page in pages:
+        code = page.stem
+        html = page.read_text(encoding="utf-8")
+        for target in (
+            f"{code}-kvitteringer.html",
+            f"{code}-kvitteringer.xlsx",
+            f"{code}-skabelon.xlsx",
+        ):
+            assert f'href="{target}"' in html, (code, target)
+            assert (site / "kommune" / target).is_file(), (code, target)
+    receipts = (site / "kommune" / "101-kvitteringer.html").read_text(encoding="utf-8")
+    inbox = load_workbook(site / "kommune" / "101-kvitteringer.xlsx")["kvitteringer"]
+    files = [row[0].value for row in inbox.iter_rows(min_row=2)]
+    assert files and all(name.startswith("101_") and name in receipts for name in files)

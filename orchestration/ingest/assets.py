@@ -18,7 +18,7 @@ from ingestion.plans import plans_source
 from ingestion.services import is_transient
 from ingestion.settings import warehouse_path
 from ingestion.statbank import statbank_source
-from orchestration.asset_pages import warehouse_pages
+from orchestration.asset_pages import receipts_page, warehouse_pages
 from orchestration.freshness import newest_data
 from orchestration.resources import WAREHOUSE_POOL, dlt_pipeline
 from orchestration.translators import KlimamonitorDltTranslator
@@ -62,7 +62,10 @@ def _source_assets(
     def assets(context: dg.AssetExecutionContext, dlt: DagsterDltResource):
         loaded = _load(context, dlt, dataset, make_source)
         pages = warehouse_pages(
-            warehouse_path(), {r.asset_key: {} for r in loaded}, set(), also=newest_data
+            warehouse_path(),
+            {r.asset_key: {} for r in loaded},
+            set(),
+            also=lambda con, key: {**newest_data(con, key), **receipts_page(con, key)},
         )
         for result in loaded:
             yield dg.MaterializeResult(
