@@ -1,4 +1,5 @@
--- Each municipality's emissions per year against the path of the plan in force.
+-- Each municipality's emissions per year against the path of its target in force: its submitted
+-- plan's, else the target it has published (fct_municipal_targets).
 with
 
 emissions as (
@@ -22,7 +23,7 @@ municipalities as (
 
 plans as (
 
-    select * from {{ ref('int_plans__current') }}
+    select * from {{ ref('fct_municipal_targets') }}
 
 ),
 
@@ -48,8 +49,10 @@ joined as (
         emissions.emissions_t,
         population.population,
         emissions.emissions_t / nullif(population.population, 0) as emissions_per_capita_t,
+        plans.target_origin,
         plans.plan_version,
         plans.baseline_year,
+        plans.baseline_method,
         plans.baseline_emissions_t,
         plans.target_2030_t,
         plans.neutrality_year,
@@ -94,8 +97,10 @@ final as (
         measured.emissions_t,
         measured.population,
         measured.emissions_per_capita_t,
+        measured.target_origin,
         measured.plan_version,
         measured.baseline_year,
+        measured.baseline_method,
         measured.baseline_emissions_t,
         measured.target_2030_t,
         measured.neutrality_year,
