@@ -57,10 +57,10 @@ in_force as (
         end as target_origin,
         plans.plan_version,
         plans.source_file,
-        published.source_kind,
-        published.source_url,
-        published.source_urls,
-        published.sector_targets_text,
+        if(plans.municipality_code is null, published.source_kind, null) as source_kind,
+        if(plans.municipality_code is null, published.source_url, null) as source_url,
+        if(plans.municipality_code is null, published.source_urls, null) as source_urls,
+        if(plans.municipality_code is null, published.sector_targets_text, null) as sector_targets_text,
         if(plans.municipality_code is not null, plans.target_2030_pct, published.target_2030_pct)
             as target_2030_pct,
         if(plans.municipality_code is not null, plans.baseline_year, published.baseline_year)
