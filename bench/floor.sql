@@ -1,7 +1,8 @@
 -- The benchmark's floor: mart_municipality_progress and mart_sector_gap computed by hand, in one
 -- DuckDB script, from the raw tables the dlt sources load and the dbt project's seed files.
 -- It keeps only what the two marts need: the valid plan rows (by the same rules as the staging
--- models, without the rejection reasons), the latest release's emissions, and the two marts, into
+-- models, without the rejection reasons), the published targets and the base-year estimates, the
+-- latest release's emissions, and the two marts, into
 -- the schema `floor`. `{seeds}` is the seed folder (transform/seeds). tests/test_bench.py checks
 -- that it gives the same rows as dbt's marts.
 
@@ -310,6 +311,65 @@ left join emissions as e
         and p.baseline_year = e.year
         and s.sector_code = e.sector_code;
 
+-- The target in force: the submitted plan's, else the published one; its baseline from the
+-- accounts where the base year is in them, else as stated, else estimated from the national
+-- inventory (the accounts' first year per sector x the nation's ratio).
+create or replace temp table inventory as
+select sector_code, cast(year as integer) as year, cast(emissions_t as double) as emissions_t
+from read_csv('{seeds}/national_inventory.csv', all_varchar = true);
+
+create or replace temp table estimates as
+with first_year as (
+    select municipality_code, sector_code, min(year) as first_year, arg_min(emissions_t, year) as first_t
+    from emissions
+    group by all
+)
+select f.municipality_code, b.year as base_year, sum(f.first_t * b.emissions_t / nullif(a.emissions_t, 0)) as estimated_t
+from first_year as f
+inner join inventory as a on f.sector_code = a.sector_code and f.first_year = a.year
+inner join inventory as b on f.sector_code = b.sector_code and b.year < f.first_year
+group by all;
+
+create or replace temp table targets as
+with published as (
+    select
+        kommunekode as municipality_code,
+        cast(target_2030_pct as double) as target_2030_pct,
+        cast(baseline_year as integer) as baseline_year,
+        cast(baseline_t_co2e as double) as baseline_emissions_t,
+        cast(neutral_year as integer) as neutrality_year
+    from read_csv('{seeds}/published_targets.csv', all_varchar = true)
+),
+in_force as (
+    select
+        m.municipality_code,
+        case when p.municipality_code is not null then 'plan' when pub.municipality_code is not null then 'published' end
+            as target_origin,
+        p.plan_version,
+        if(p.municipality_code is not null, p.target_2030_pct, pub.target_2030_pct) as target_2030_pct,
+        if(p.municipality_code is not null, p.baseline_year, pub.baseline_year) as baseline_year,
+        if(p.municipality_code is not null, p.baseline_emissions_t, pub.baseline_emissions_t) as stated_t,
+        if(p.municipality_code is not null, p.neutrality_year, pub.neutrality_year) as neutrality_year
+    from municipalities as m
+    left join current_plans as p on m.municipality_code = p.municipality_code
+    left join published as pub on m.municipality_code = pub.municipality_code
+),
+accounts as (
+    select municipality_code, year, sum(emissions_t) as emissions_t from emissions group by all
+)
+select
+    t.*,
+    coalesce(a.emissions_t, t.stated_t, x.estimated_t) as baseline_emissions_t,
+    case
+        when a.emissions_t is not null then 'accounts'
+        when t.stated_t is not null then 'stated'
+        when x.estimated_t is not null then 'estimated'
+    end as baseline_method,
+    coalesce(a.emissions_t, t.stated_t, x.estimated_t) * (100 - t.target_2030_pct) / 100 as target_2030_t
+from in_force as t
+left join accounts as a on t.municipality_code = a.municipality_code and t.baseline_year = a.year
+left join estimates as x on t.municipality_code = x.municipality_code and t.baseline_year = x.base_year;
+
 create or replace table floor.mart_municipality_progress as
 with totals as (
     select
@@ -338,8 +398,10 @@ joined as (
         e.emissions_t,
         pop.population,
         e.emissions_t / nullif(pop.population, 0) as emissions_per_capita_t,
+        p.target_origin,
         p.plan_version,
         p.baseline_year,
+        p.baseline_method,
         p.baseline_emissions_t,
         p.target_2030_t,
         p.neutrality_year,
@@ -348,6 +410,7 @@ joined as (
             when e.year <= 2030
                 then p.baseline_emissions_t + (p.target_2030_t - p.baseline_emissions_t)
                 * (e.year - p.baseline_year) / (2030 - p.baseline_year)
+            when p.neutrality_year is null then null
             when e.year < p.neutrality_year
                 then p.target_2030_t * (p.neutrality_year - e.year) / (p.neutrality_year - 2030)
             else 0
@@ -356,7 +419,7 @@ joined as (
         e.data_origin
     from totals as e
     inner join municipalities as m on e.municipality_code = m.municipality_code
-    left join current_plans as p on e.municipality_code = p.municipality_code
+    left join targets as p on e.municipality_code = p.municipality_code
     left join population as pop on e.municipality_code = pop.area_code and e.year = pop.year
 ),
 measured as (
@@ -375,8 +438,8 @@ measured as (
 )
 select
     m.municipality_code, m.municipality_name, m.region_code, m.year, m.is_latest_year,
-    m.emissions_t, m.population, m.emissions_per_capita_t, m.plan_version, m.baseline_year,
-    m.baseline_emissions_t, m.target_2030_t, m.neutrality_year, m.target_path_t,
+    m.emissions_t, m.population, m.emissions_per_capita_t, m.target_origin, m.plan_version,
+    m.baseline_year, m.baseline_method, m.baseline_emissions_t, m.target_2030_t, m.neutrality_year, m.target_path_t,
     m.distance_to_path_t, m.distance_to_path_pct, m.required_yearly_reduction_t,
     m.required_yearly_reduction_pct,
     case

@@ -313,15 +313,24 @@ class Site:
         )
         latest = progress[-1] if progress else None
         path = {}
-        if latest and latest["plan_version"] is not None:
+        if latest and latest["target_2030_t"] is not None:
             # the path is straight to 2030: the mart's points and the 2030 target, joined
             path = {r["year"]: r["target_path_t"] for r in progress}
             path[2030] = latest["target_2030_t"]
         chart = charts.bars_and_paths(
-            f"{m['municipality_name']}: udledning pr. sektor og planens sti",
+            f"{m['municipality_name']}: udledning pr. sektor og målets sti",
             self.years,
             self._sector_stacks(code),
-            [self._path_line("Planens sti mod 2030-målet", "#111", "line", path)] if path else [],
+            [self._path_line("Målets sti mod 2030", "#111", "line", path)] if path else [],
+        )
+        target = _rows(
+            self.con, "select * from core.dim_municipal_targets where municipality_code = ?", [code]
+        )
+        outlook = _rows(
+            self.con,
+            "select * from marts.mart_outlook where municipality_code = ? "
+            "order by method_code = 'conservative', method_code",
+            [code],
         )
         gap = _rows(
             self.con,
@@ -356,6 +365,8 @@ class Site:
             title=m["municipality_name"],
             m=m,
             latest=latest,
+            target=target[0] if target else None,
+            outlook=outlook,
             chart=chart,
             gap_chart=self._gap_chart(f"Manko pr. sektor i {m['municipality_name']}", gap),
             gap=gap,

@@ -1,6 +1,7 @@
 """The live paths against a replay of the services on 127.0.0.1, and a snapshot folder of real data.
 
-- A snapshot folder built from ../shared/data runs the whole pipeline to the real totals.
+- A snapshot folder built from ../shared/data runs the whole pipeline to the real totals, and
+  publishes the 2030 outlook with the municipalities' published targets and their sources.
 - The live mode, pointed at a replay of those real answers, runs the whole pipeline to the same
   totals, with the API key sent but never written anywhere.
 - Against a replay of the demo folder, source by source: incremental periods, live vintages,
@@ -10,6 +11,7 @@
 
 from __future__ import annotations
 
+import csv
 import shutil
 import time
 from pathlib import Path
@@ -58,6 +60,43 @@ def test_snapshot_folder_of_real_data_reproduces_the_real_totals(real_folder, tm
     national, kbh = _totals(tmp_path / "klimamonitor.duckdb")
     assert national == pytest.approx(NATIONAL_2023_T, abs=0.5 + 1e-6)
     assert kbh == pytest.approx(KOBENHAVN_2023_T, abs=0.05)
+    _assert_outlook_on_real_targets(tmp_path / "published" / "klimamonitor.duckdb")
+
+
+def _assert_outlook_on_real_targets(published: Path) -> None:
+    """The published marts carry the outlook of every municipality, the published target and its
+    source where there is one, and the reason where there is none; a 2030 target in tonnes exactly
+    where the source gives a % and a baseline year."""
+    with (SHARED_DATA / "reference" / "plan_targets_published.csv").open(encoding="utf-8") as f:
+        sourced = {r["kommunekode"]: r for r in csv.DictReader(f)}
+    with_tonnes = {c for c, r in sourced.items() if r["target_2030_pct"] and r["baseline_year"]}
+    con = duckdb.connect(str(published), read_only=True)
+    try:
+        rows = con.sql(
+            """select municipality_code, method_code, target_origin, source_url, target_2030_t,
+                      target_missing_reason_da, projected_2030_t, point_source_2030_t, method_note
+               from marts.mart_outlook"""
+        ).fetchall()
+        national = dict(
+            con.sql(
+                "select method_code, projected_2030_t from marts.mart_national_outlook"
+            ).fetchall()
+        )
+    finally:
+        con.close()
+    assert len(rows) == 98 * 3
+    for code, method, origin, url, target_t, reason_da, projected, point_source, note in rows:
+        assert projected is not None, (code, method)
+        if code in sourced:
+            assert origin == "published" and url and url in sourced[code]["source_url"], code
+        else:
+            assert origin is None and reason_da == "ingen offentliggjort målsætning", code
+        assert (target_t is not None) == (code in with_tonnes), code
+        assert (point_source is not None) == (code == "851"), code  # Aalborg's cement only
+        if code == "825" and method == "log_linear":  # Læsø: land use below zero
+            assert note and "linear" in note
+    # Per sector, the conservative trend is the higher of two lines, each at least the linear.
+    assert national["conservative"] >= national["linear"]
 
 
 @requires_shared

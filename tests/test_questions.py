@@ -230,3 +230,57 @@ def test_national_2022_between_releases(demo_run, demo_folder):
     assert answer[0]["change_from_previous_release_t"] is None
     assert answer[1]["change_from_previous_release_t"] == pytest.approx(second - first, abs=1)
     assert abs(second - first) > 1000, "the later demo release restates 2022"
+
+
+def _linear_2030(folder: Path) -> dict[str, float]:
+    """Each municipality's 2030 on the least-squares line of each sector through every year,
+    a sector that cannot be negative stopped at zero, summed: the linear method, by hand."""
+    by_sector = defaultdict(list)
+    for (code, year), figures in _latest_figures(folder).items():
+        for sector in set(SECTOR_OF.values()):
+            by_sector[code, sector].append((year, _sector_t(figures, sector)))
+    out = defaultdict(float)
+    for (code, sector), points in by_sector.items():
+        n = len(points)
+        mean_x = sum(x for x, _ in points) / n
+        mean_y = sum(y for _, y in points) / n
+        slope = sum((x - mean_x) * (y - mean_y) for x, y in points) / sum(
+            (x - mean_x) ** 2 for x, _ in points
+        )
+        value = mean_y + slope * (2030 - mean_x)
+        out[code] += value if sector == "landbrug" else max(value, 0.0)
+    return out
+
+
+def test_reach_target_on_trend(demo_run, demo_folder):
+    workdir, _ = demo_run
+    projected = _linear_2030(demo_folder)
+    con = duckdb.connect(str(workdir / "klimamonitor.duckdb"), read_only=True)
+    try:
+        targets = dict(
+            con.sql(
+                "select municipality_code, target_2030_t from core.dim_municipal_targets "
+                "where target_2030_t is not null"
+            ).fetchall()
+        )
+    finally:
+        con.close()
+    expected = {c for c, t in targets.items() if projected[c] <= t}
+    answer = [r for r in _ask(workdir, "06_reach_target_on_trend.sql") if r["method_code"] == "linear"]
+    assert {r["municipality_code"] for r in answer} == expected
+    for r in answer:
+        assert r["projected_2030_t"] == pytest.approx(projected[r["municipality_code"]], abs=1)
+        assert r["first_year_on_target_path"] is not None and r["first_year_on_target_path"] <= 2030
+
+
+def test_nation_against_the_plans(demo_run, demo_folder):
+    workdir, _ = demo_run
+    projected = _linear_2030(demo_folder)
+    answer = {r["method_code"]: r for r in _ask(workdir, "07_nation_against_the_plans.sql")}
+    assert set(answer) == {"linear", "log_linear", "conservative"}
+    assert answer["linear"]["projected_2030_mt"] == pytest.approx(
+        round(sum(projected.values()) / 1e6, 2), abs=0.011
+    )
+    # 70 % below 1990 in the seed national_targets
+    assert answer["linear"]["national_target_2030_mt"] == pytest.approx(76.4 * 0.3, abs=0.01)
+    assert answer["conservative"]["projected_2030_mt"] >= answer["linear"]["projected_2030_mt"]

@@ -1,5 +1,5 @@
 -- Each municipality's emissions per year against the path of its target in force: its submitted
--- plan's, else the target it has published (fct_municipal_targets).
+-- plan's, else the target it has published (dim_municipal_targets).
 with
 
 emissions as (
@@ -23,7 +23,7 @@ municipalities as (
 
 plans as (
 
-    select * from {{ ref('fct_municipal_targets') }}
+    select * from {{ ref('dim_municipal_targets') }}
 
 ),
 

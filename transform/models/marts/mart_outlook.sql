@@ -11,7 +11,7 @@ years as (
 
 targets as (
 
-    select * from {{ ref('fct_municipal_targets') }}
+    select * from {{ ref('dim_municipal_targets') }}
 
 ),
 

@@ -42,7 +42,7 @@ methods as (
 
 targets as (
 
-    select * from {{ ref('fct_municipal_targets') }}
+    select * from {{ ref('dim_municipal_targets') }}
 
 ),
 
