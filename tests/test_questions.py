@@ -266,7 +266,8 @@ def test_reach_target_on_trend(demo_run, demo_folder):
     finally:
         con.close()
     expected = {c for c, t in targets.items() if projected[c] <= t}
-    answer = [r for r in _ask(workdir, "06_reach_target_on_trend.sql") if r["method_code"] == "linear"]
+    answer = _ask(workdir, "06_reach_target_on_trend.sql")
+    answer = [r for r in answer if r["method_code"] == "linear"]
     assert {r["municipality_code"] for r in answer} == expected
     for r in answer:
         assert r["projected_2030_t"] == pytest.approx(projected[r["municipality_code"]], abs=1)

@@ -131,13 +131,15 @@ final as (
             when target_origin is null then 'no published target'
             when target_2030_pct is null then 'no 2030 reduction target'
             when baseline_year is null then 'no baseline year stated'
-            when baseline_emissions_t is null then 'baseline year outside the accounts and the national inventory'
+            when baseline_emissions_t is null
+                then 'baseline year outside the accounts and the national inventory'
         end as target_missing_reason,
         case
             when target_origin is null then 'ingen offentliggjort målsætning'
             when target_2030_pct is null then 'intet reduktionsmål for 2030'
             when baseline_year is null then 'målet nævner intet basisår'
-            when baseline_emissions_t is null then 'basisåret ligger uden for regnskabet og den nationale opgørelse'
+            when baseline_emissions_t is null
+                then 'basisåret ligger uden for regnskabet og den nationale opgørelse'
         end as target_missing_reason_da
     from baselines
 

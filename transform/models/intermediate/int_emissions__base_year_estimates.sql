@@ -49,7 +49,7 @@ estimated as (
     inner join inventory as base
         on
             first_year.sector_code = base.sector_code
-            and base.year < first_year.first_accounts_year
+            and first_year.first_accounts_year > base.year
 
 )
 

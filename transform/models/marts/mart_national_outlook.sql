@@ -68,7 +68,7 @@ final as (
     left join reference_year_estimate
         on
             national.reference_year = reference_year_estimate.base_year
-            and reference_year_estimate.municipalities = rolled.municipalities
+            and rolled.municipalities = reference_year_estimate.municipalities
 
 )
 

@@ -105,9 +105,11 @@ measured as (
         case
             when observed_and_projected.year < latest.latest_year then null
             when latest.latest_emissions_t <= 0 then 0
-            else latest.latest_emissions_t
-                * pow(0.5, (observed_and_projected.year - latest.latest_year)
-                    / settings.yardstick_halving_years)
+            else
+                latest.latest_emissions_t * pow(
+                    0.5,
+                    (observed_and_projected.year - latest.latest_year) / settings.yardstick_halving_years
+                )
         end as yardstick_t,
         latest.data_origin
     from observed_and_projected
