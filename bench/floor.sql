@@ -3,7 +3,8 @@
 -- It keeps only what the two marts need: the valid plan rows (by the same rules as the staging
 -- models, without the rejection reasons), the published targets and the base-year estimates, the
 -- latest release's emissions, and the two marts, into
--- the schema `floor`. `{seeds}` is the seed folder (transform/seeds). tests/test_bench.py checks
+-- the schema `floor`. `{seeds}` is the seed folder (transform/seeds), `{published_targets}` the
+-- published targets' file (or no rows where it is absent). tests/test_bench.py checks
 -- that it gives the same rows as dbt's marts.
 
 create schema if not exists floor;
@@ -338,7 +339,7 @@ with published as (
         cast(baseline_year as integer) as baseline_year,
         cast(baseline_t_co2e as double) as baseline_emissions_t,
         cast(neutral_year as integer) as neutrality_year
-    from read_csv('{seeds}/published_targets.csv', all_varchar = true)
+    from {published_targets}
 ),
 in_force as (
     select

@@ -30,9 +30,21 @@ FLOOR_SQL = Path(__file__).with_name("floor.sql")
 
 
 def floor_script() -> str:
+    from ingestion.settings import published_targets_path
     from orchestration.resources import DBT_PROJECT_DIR
 
-    return FLOOR_SQL.read_text(encoding="utf-8").replace("{seeds}", str(DBT_PROJECT_DIR / "seeds"))
+    targets = published_targets_path()
+    published = (
+        f"read_csv('{targets}', all_varchar = true)"
+        if targets.is_file()
+        else "(select null::varchar as kommunekode, null as target_2030_pct, "
+        "null as baseline_year, null as baseline_t_co2e, null as neutral_year where false)"
+    )
+    return (
+        FLOOR_SQL.read_text(encoding="utf-8")
+        .replace("{seeds}", str(DBT_PROJECT_DIR / "seeds"))
+        .replace("{published_targets}", published)
+    )
 
 
 def dbt_command(*args: str) -> list[str]:

@@ -55,6 +55,14 @@ def warehouse_path() -> Path:
     return Path(os.environ.get("KLIMAMONITOR_WAREHOUSE", default)).resolve()
 
 
+def published_targets_path() -> Path:
+    """The municipalities' published targets (reference data with a source on every row), read
+    where ../shared/data keeps them; `KLIMAMONITOR_PUBLISHED_TARGETS` moves it. Where the file
+    is absent, no municipality has a published target."""
+    default = PROJECT_ROOT.parent / "shared" / "data" / "reference" / "plan_targets_published.csv"
+    return Path(os.environ.get("KLIMAMONITOR_PUBLISHED_TARGETS", default)).resolve()
+
+
 def pipelines_dir() -> Path:
     """dlt's pipeline state, kept beside the warehouse it belongs to."""
     return warehouse_path().parent / ".dlt_pipelines"

@@ -12,11 +12,19 @@ from dagster_dbt import DbtCliResource, DbtProject
 from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 from packaging import version
 
-from ingestion.settings import PROJECT_ROOT, duckdb_memory_limit, pipelines_dir, warehouse_path
+from ingestion.settings import (
+    PROJECT_ROOT,
+    duckdb_memory_limit,
+    pipelines_dir,
+    published_targets_path,
+    warehouse_path,
+)
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "transform"
-# dbt's profile reads the warehouse path from the environment; the definitions set it once.
+# dbt reads the warehouse path and the published targets' file from the environment; the
+# definitions set them once.
 os.environ.setdefault("KLIMAMONITOR_WAREHOUSE", str(warehouse_path()))
+os.environ.setdefault("KLIMAMONITOR_PUBLISHED_TARGETS", str(published_targets_path()))
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 

@@ -1,5 +1,5 @@
 -- Each municipality's target in force, with where it comes from: its submitted plan in force
--- wins; else the target it has published (seed published_targets); else none. The baseline in
+-- wins; else the target it has published (stg_reference__published_targets); else none. The baseline in
 -- tonnes is the accounts' figure where the base year is in them (re-based onto the latest
 -- release), else the figure the plan or publication states, else an estimate from the national
 -- inventory, labelled as one. What is unknown stays null, with the reason.
@@ -45,36 +45,57 @@ estimates as (
 
 ),
 
+candidates as (
+
+    -- Every target a municipality has, the submitted plan's first.
+    select
+        municipality_code,
+        1 as priority,
+        'plan' as target_origin,
+        plan_version,
+        source_file,
+        null as source_kind,
+        null as source_url,
+        null as source_urls,
+        null as sector_targets_text,
+        target_2030_pct,
+        baseline_year,
+        baseline_emissions_t as baseline_stated_t,
+        neutrality_year
+    from plans
+
+    union all by name
+
+    select
+        municipality_code,
+        2 as priority,
+        'published' as target_origin,
+        null as plan_version,
+        null as source_file,
+        source_kind,
+        source_url,
+        source_urls,
+        sector_targets_text,
+        target_2030_pct,
+        baseline_year,
+        baseline_emissions_t as baseline_stated_t,
+        neutrality_year
+    from published
+
+),
+
 in_force as (
 
     select
         municipalities.municipality_code,
         municipalities.municipality_name,
         municipalities.region_code,
-        case
-            when plans.municipality_code is not null then 'plan'
-            when published.municipality_code is not null then 'published'
-        end as target_origin,
-        plans.plan_version,
-        plans.source_file,
-        if(plans.municipality_code is null, published.source_kind, null) as source_kind,
-        if(plans.municipality_code is null, published.source_url, null) as source_url,
-        if(plans.municipality_code is null, published.source_urls, null) as source_urls,
-        if(plans.municipality_code is null, published.sector_targets_text, null) as sector_targets_text,
-        if(plans.municipality_code is not null, plans.target_2030_pct, published.target_2030_pct)
-            as target_2030_pct,
-        if(plans.municipality_code is not null, plans.baseline_year, published.baseline_year)
-            as baseline_year,
-        if(
-            plans.municipality_code is not null,
-            plans.baseline_emissions_t,
-            published.baseline_emissions_t
-        ) as baseline_stated_t,
-        if(plans.municipality_code is not null, plans.neutrality_year, published.neutrality_year)
-            as neutrality_year
+        candidates.* exclude (municipality_code, priority)
     from municipalities
-    left join plans on municipalities.municipality_code = plans.municipality_code
-    left join published on municipalities.municipality_code = published.municipality_code
+    left join candidates on municipalities.municipality_code = candidates.municipality_code
+    qualify row_number() over (
+        partition by municipalities.municipality_code order by candidates.priority
+    ) = 1
 
 ),
 

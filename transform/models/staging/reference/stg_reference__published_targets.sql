@@ -1,9 +1,10 @@
--- The targets the municipalities have published themselves (seed published_targets), renamed.
+-- The targets the municipalities have published themselves, renamed: the reference file
+-- ../shared/data/reference/plan_targets_published.csv (macro published_targets_relation).
 with
 
 source as (
 
-    select * from {{ ref('published_targets') }}
+    select * from {{ published_targets_relation() }}
 
 ),
 
