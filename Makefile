@@ -20,7 +20,7 @@ $(TOOLS)/bin/uv:
 	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
 
 $(BIN)/dagster: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen
+	$(UV) sync --frozen --quiet
 	@touch $@
 
 setup: $(BIN)/dagster
@@ -33,7 +33,7 @@ $(DAGSTER_HOME)/dagster.yaml: orchestration/dagster.yaml
 	cp $< $@
 
 demo-data: $(BIN)/dagster
-	$(BIN)/python -m ingestion.demo --if-missing
+	$(BIN)/python -m tests.fixtures.demo --if-missing
 
 run: $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml demo-data
 	$(BIN)/python -m orchestration.run

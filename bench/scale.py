@@ -20,7 +20,7 @@ import random
 import shutil
 from pathlib import Path
 
-from ingestion.demo.generate import (
+from tests.fixtures.demo.generate import (
     EMISSION_TYPE,
     EMISSION_UNIT,
     GROUP_RATES,

@@ -30,10 +30,10 @@ FLOOR_SQL = Path(__file__).with_name("floor.sql")
 
 
 def floor_script() -> str:
-    from ingestion.settings import published_targets_path
-    from orchestration.resources import DBT_PROJECT_DIR
+    from ingestion.settings import Settings
+    from orchestration.defs.resources import DBT_PROJECT_DIR
 
-    targets = published_targets_path()
+    targets = Settings.from_env().published_targets
     published = (
         f"read_csv('{targets}', all_varchar = true)"
         if targets.is_file()
@@ -53,7 +53,7 @@ def dbt_command(*args: str) -> list[str]:
 
 
 def run_dbt(*args: str) -> None:
-    from orchestration.resources import DBT_PROJECT_DIR
+    from orchestration.defs.resources import DBT_PROJECT_DIR
 
     result = subprocess.run(
         dbt_command(*args), cwd=DBT_PROJECT_DIR, capture_output=True, text=True, check=False
@@ -65,11 +65,12 @@ def run_dbt(*args: str) -> None:
 def nightly() -> dict:
     import dagster as dg
 
-    from orchestration.run import run_nightly
+    from ingestion.settings import Settings
+    from orchestration.run import execute_in_process
 
     instance = dg.DagsterInstance.get()
     started = time.perf_counter()
-    result = run_nightly(instance)
+    result = execute_in_process(Settings.from_env(), instance)
     seconds = time.perf_counter() - started
     stats = [s for s in instance.get_run_step_stats(result.run_id) if s.end_time and s.start_time]
     steps = {s.step_key: round(s.end_time - s.start_time, 3) for s in stats}
@@ -89,14 +90,15 @@ def nightly() -> dict:
 
 
 def bare() -> dict:
-    from expectations import validate
+    from expectations import SUITES_DIR, validate
     from ingestion.configured import SOURCES
-    from ingestion.settings import published_dir, warehouse_path
-    from orchestration.publish.publication import CheckResult, publish
-    from orchestration.quality.checks import GATE, quarantine_by_municipality, suite_parameters
-    from orchestration.resources import dlt_pipeline
+    from ingestion.settings import Settings
+    from orchestration.defs.quality.checks import suite_parameters
+    from orchestration.defs.resources import dbt_environment, dlt_pipeline
+    from publish.publication import CheckResult, publish
     from report.site import build_site
 
+    settings = Settings.from_env()
     steps: dict[str, float] = {}
     windows: dict[str, tuple[float, float]] = {}
 
@@ -108,26 +110,29 @@ def bare() -> dict:
         return value
 
     for name, make_source in SOURCES.items():
-        timed(f"dlt {name}", lambda n=name, m=make_source: dlt_pipeline(n).run(m()))
-    timed("dbt build", lambda: run_dbt("build", "--exclude-resource-type", "unit_test"))
+        timed(
+            f"dlt {name}",
+            lambda n=name, m=make_source: dlt_pipeline(settings, n).run(m(settings)),
+        )
+    with dbt_environment(settings):
+        timed("dbt build", lambda: run_dbt("build", "--exclude-resource-type", "unit_test"))
 
     def suites() -> list[CheckResult]:
         results = []
-        con = duckdb.connect(str(warehouse_path()), read_only=True)
+        con = duckdb.connect(str(settings.warehouse), read_only=True)
         try:
-            parameters = suite_parameters(con)
-            for name in sorted(GATE["great_expectations"]):
-                outcome = validate(con, name, parameters)
-                results.append(CheckResult(name, "gx", outcome.success, "ERROR"))
+            parameters = suite_parameters(con, settings.municipalities)
+            for path in sorted(SUITES_DIR.glob("*.json")):
+                outcome = validate(con, path.stem, parameters)
+                results.append(CheckResult(path.stem, "gx", outcome.success, "ERROR"))
         finally:
             con.close()
         return results
 
     checks = timed("gx suites", suites)
-    timed("quarantine check", quarantine_by_municipality)
     run_id = str(uuid.uuid4())
-    manifest = timed("publish", lambda: publish(warehouse_path(), published_dir(), run_id, checks))
-    published = published_dir()
+    published = settings.published_dir
+    manifest = timed("publish", lambda: publish(settings.warehouse, published, run_id, checks))
     timed(
         "report",
         lambda: build_site(published / "klimamonitor.duckdb", manifest, published / "report"),
@@ -136,15 +141,16 @@ def bare() -> dict:
 
 
 def _release_files() -> list[Path]:
-    from ingestion.settings import source_settings
+    from ingestion.settings import Settings
 
-    return sorted(source_settings().folder.glob("klimaregnskab/*/noegletal.jsonl"))
+    return sorted(Settings.from_env().folder.glob("klimaregnskab/*/noegletal.jsonl"))
 
 
 def ingest_dlt() -> dict:
     import dlt
 
     from ingestion.configured import SOURCES
+    from ingestion.settings import Settings
 
     db = Path(os.environ["BENCH_DB"])
     pipeline = dlt.pipeline(
@@ -154,7 +160,7 @@ def ingest_dlt() -> dict:
         pipelines_dir=str(db.parent / ".dlt_pipelines"),
     )
     started = time.perf_counter()
-    pipeline.run(SOURCES["klimaregnskab"]())
+    pipeline.run(SOURCES["klimaregnskab"](Settings.from_env()))
     seconds = time.perf_counter() - started
     con = duckdb.connect(str(db), read_only=True)
     rows = con.sql("select count(*) from klimaregnskab.noegletal").fetchall()[0][0]
@@ -199,7 +205,7 @@ def dbt_build() -> dict:
     reads dbt's partial parse), then the build timed on that parsed project."""
     from dbt.cli.main import dbtRunner
 
-    from orchestration.resources import DBT_PROJECT_DIR
+    from orchestration.defs.resources import DBT_PROJECT_DIR
 
     project = ["--project-dir", str(DBT_PROJECT_DIR), "--quiet"]
     started = time.perf_counter()
@@ -218,9 +224,9 @@ def dbt_build() -> dict:
 
 
 def floor() -> dict:
-    from ingestion.settings import warehouse_path
+    from ingestion.settings import Settings
 
-    con = duckdb.connect(str(warehouse_path()))
+    con = duckdb.connect(str(Settings.from_env().warehouse))
     started = time.perf_counter()
     con.execute(floor_script())
     seconds = time.perf_counter() - started

@@ -1,4 +1,8 @@
-"""Great Expectations suites for klimamonitor, kept as JSON in `suites/`, and their runner.
+"""Great Expectations suites on the raw sources, kept as JSON in `suites/`, and their runner.
+
+GX checks what the sources deliver before dbt reads them: formats, ranges and distributions of
+the raw tables. The models are checked by dbt's own tests (transform/). A suite's
+`meta.blocking` says whether its failure holds the publication back.
 
 A suite's `meta.query` is the batch it validates: DuckDB reads it from the warehouse into a
 DataFrame that GX's pandas data source checks (GX's SQL path through duckdb-engine returns wrong
@@ -8,7 +12,7 @@ results with GX 1.x). `{"$PARAMETER": ...}` values are filled from the warehouse
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -38,14 +42,6 @@ class SuiteOutcome:
     @property
     def failed(self) -> list[ExpectationOutcome]:
         return [o for o in self.outcomes if not o.success]
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, value: dict) -> SuiteOutcome:
-        outcomes = [ExpectationOutcome(**o) for o in value["outcomes"]]
-        return cls(suite=value["suite"], rows_validated=value["rows_validated"], outcomes=outcomes)
 
 
 def load_suite(name: str) -> dict:

@@ -1,7 +1,7 @@
-"""The dlt sources as this run is configured: which service or folder each reads, from
-`KLIMAMONITOR_SOURCE` and dlt's configuration (`[sources.<name>]` in `.dlt/config.toml`, or
+"""The dlt sources as the settings configure them: which service or folder each reads, from
+`Settings.source` and dlt's configuration (`[sources.<name>]` in `.dlt/config.toml`, or
 `SOURCES__<NAME>__...` in the environment, which is how the tests point the sources at the replay
-server)."""
+server). Building a source makes no request: the live services are asked when it runs."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from ingestion.klimaregnskab import (
 )
 from ingestion.plans import plans_source
 from ingestion.readers import folder_reader
-from ingestion.settings import PROJECT_ROOT, WAREHOUSE_DIR, SourceSettings, source_settings
+from ingestion.settings import PROJECT_ROOT, WAREHOUSE_DIR, Settings
 from ingestion.statbank import (
     AREAS_TABLE,
     STATBANK_URL,
@@ -32,7 +32,7 @@ from ingestion.statbank import (
 OUTSIDE_DIVISION = PROJECT_ROOT / "transform" / "seeds" / "areas_outside_municipal_division.csv"
 
 
-def statbank_service(settings: SourceSettings) -> StatBankApi | StatBankFolder:
+def statbank_service(settings: Settings) -> StatBankApi | StatBankFolder:
     if settings.mode == "live":
         return StatBankApi(dlt.config.get("sources.statbank.base_url") or STATBANK_URL)
     return StatBankFolder(folder_reader(settings, "statbank"))
@@ -51,20 +51,20 @@ def municipality_codes(statbank: StatBankApi) -> list[str]:
     ]
 
 
-def klimaregnskab_api() -> KlimaregnskabApi:
+def klimaregnskab_api(settings: Settings) -> KlimaregnskabApi:
     """The live emissions API; the key is checked first, before any request is made."""
     key = api_key()
     first_year = int(dlt.config.get("sources.klimaregnskab.first_year") or 2018)
     return KlimaregnskabApi(
         base_url=dlt.config.get("sources.klimaregnskab.base_url") or KLIMAREGNSKAB_URL,
         key=key,
-        municipalities=municipality_codes(statbank_service(SourceSettings("live", None))),
+        municipalities=municipality_codes(statbank_service(settings)),
         years=list(range(first_year, date.today().year)),
         workers=int(dlt.config.get("sources.klimaregnskab.workers") or 8),
     )
 
 
-def plan_inbox_url(settings: SourceSettings) -> str:
+def plan_inbox_url(settings: Settings) -> str:
     """The plan inbox: the folder's `plans/inbox`, or live a local path or any fsspec URL
     (`s3://...`, `az://...`; credentials as dlt's filesystem source reads them)."""
     if settings.mode != "live":
@@ -77,21 +77,20 @@ def plan_inbox_url(settings: SourceSettings) -> str:
     return inbox.resolve().as_uri()
 
 
-def statbank() -> DltSource:
-    settings = source_settings()
+def statbank(settings: Settings) -> DltSource:
     return statbank_source(statbank_service(settings), origin=settings.origin)
 
 
-def klimaregnskab(today: str | None = None) -> DltSource:
+def klimaregnskab(settings: Settings, today: str | None = None) -> DltSource:
     """`today` dates a new live vintage (default: the day of the run)."""
-    settings = source_settings()
     if settings.mode == "live":
-        return klimaregnskab_source(api=klimaregnskab_api(), origin=settings.origin, today=today)
+        return klimaregnskab_source(
+            api=lambda: klimaregnskab_api(settings), origin=settings.origin, today=today
+        )
     return klimaregnskab_source(folder_reader(settings, "klimaregnskab"), origin=settings.origin)
 
 
-def plans() -> DltSource:
-    settings = source_settings()
+def plans(settings: Settings) -> DltSource:
     return plans_source(inbox_url=plan_inbox_url(settings), origin=settings.origin)
 
 

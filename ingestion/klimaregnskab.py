@@ -24,7 +24,7 @@ import hashlib
 import io
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import date
@@ -91,6 +91,14 @@ def _answer_rows(
     return con.sql(_ROWS, params={"release": release, "origin": origin})
 
 
+def _keys_required(data: pa.Table | pa.RecordBatch) -> pa.Table | pa.RecordBatch:
+    """The merge key is never null (dlt's merge-key hint says so): the Arrow schema says so too,
+    so dlt finds the two agree."""
+    return data.cast(
+        pa.schema([f.with_nullable(False) if f.name in MERGE_KEY else f for f in data.schema])
+    )
+
+
 def _pieces(path: Path) -> Iterator[tuple[str, bytes | Path]]:
     """What DuckDB reads of a release file, each with what names it in an error: the file by its
     path, or, above CHUNK_BYTES, pieces of whole lines of about that size."""
@@ -114,13 +122,14 @@ def noegletal_batches(path: Path, release: str, origin: str) -> Iterator[pa.Reco
     with _reader() as con:
         for where, lines in _pieces(path):
             with _named(where):
-                yield from _answer_rows(con, lines, release, origin).to_arrow_reader(BATCH_ROWS)
+                batches = _answer_rows(con, lines, release, origin).to_arrow_reader(BATCH_ROWS)
+                yield from map(_keys_required, batches)
 
 
 def parse_noegletal(lines: bytes, release: str, origin: str) -> pa.Table:
     """Answers in memory (the live API's) as one Arrow table."""
     with _reader() as con, _named(f"klimaregnskab release {release}"):
-        return _answer_rows(con, lines, release, origin).to_arrow_table()
+        return _keys_required(_answer_rows(con, lines, release, origin).to_arrow_table())
 
 
 def api_key() -> str:
@@ -209,7 +218,7 @@ def new_vintages(api: KlimaregnskabApi, state: dict, today: str, origin: str):
 def klimaregnskab_source(
     reader: FolderReader | None = None,
     origin: str = "demo",
-    api: KlimaregnskabApi | None = None,
+    api: Callable[[], KlimaregnskabApi] | None = None,
     today: str | None = None,
 ):
     @dlt.resource(
@@ -222,7 +231,7 @@ def klimaregnskab_source(
     def noegletal():
         if api is not None:
             state = dlt.current.resource_state().setdefault("answer_hashes", {})
-            yield from new_vintages(api, state, today or date.today().isoformat(), origin)
+            yield from new_vintages(api(), state, today or date.today().isoformat(), origin)
             return
         releases = reader.glob("klimaregnskab/*/noegletal.jsonl")
         if not releases:

@@ -18,6 +18,9 @@ import hashlib
 from collections import OrderedDict
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlparse
+from urllib.request import url2pathname
 
 import dlt
 import pyarrow as pa
@@ -25,6 +28,7 @@ from dlt.sources.filesystem import FileItemDict, filesystem
 
 from ingestion.plan_files import ParsedFile, parse
 from ingestion.plan_template import TEMPLATE_COLUMNS, csv_kind
+from ingestion.readers import SourceInputError
 
 PART_TABLES = {
     "plan": "plans",
@@ -52,17 +56,27 @@ def inbox_stamps(inbox_url: str) -> Iterator[tuple[FileItemDict, str]]:
             yield item, f"{item['modification_date'].isoformat()} {item.get('size_in_bytes')}"
 
 
+# A file's rows are merged on its name, so it is never null (dlt's merge-key hint says so too).
+SOURCE_FILE = pa.field("source_file", pa.string(), nullable=False)
+
+
 def _part_schema(part: str) -> pa.Schema:
     """A raw part table's columns: the template's, then where each row is from."""
-    text = [*TEMPLATE_COLUMNS[part], *_ROW_CONTEXT, "source_file", "file_hash", "data_origin"]
+    text = [*TEMPLATE_COLUMNS[part], *_ROW_CONTEXT]
     return pa.schema(
-        [*(pa.field(c, pa.string()) for c in text), pa.field("row_number", pa.int64())]
+        [
+            *(pa.field(c, pa.string()) for c in text),
+            SOURCE_FILE,
+            *(pa.field(c, pa.string()) for c in ("file_hash", "data_origin")),
+            pa.field("row_number", pa.int64()),
+        ]
     )
 
 
 _REGISTER = pa.schema(
     [
-        *(pa.field(c, pa.string()) for c in ("source_file", "part", "file_hash", "status")),
+        SOURCE_FILE,
+        *(pa.field(c, pa.string()) for c in ("part", "file_hash", "status")),
         pa.field("size_bytes", pa.int64()),
         pa.field("modified_at", pa.timestamp("us", tz="UTC")),
         pa.field("received_at", pa.timestamp("us", tz="UTC")),
@@ -90,7 +104,8 @@ _REGISTER = pa.schema(
 )
 _REJECTIONS = pa.schema(
     [
-        *(pa.field(c, pa.string()) for c in ("source_file", "part", "sheet", "file_hash")),
+        SOURCE_FILE,
+        *(pa.field(c, pa.string()) for c in ("part", "sheet", "file_hash")),
         pa.field("row_number", pa.int64()),
         pa.field("whole_file", pa.bool_()),
         pa.field("reason", pa.string()),
@@ -118,6 +133,9 @@ def plans_source(inbox_url: str = dlt.config.value, origin: str = "demo"):
         (Not dlt's incremental on the file time: a file copied in with its old time kept, as
         `cp -p` and rsync do, would be missed.) At least one page, if empty, goes out, so every
         raw table exists from the first run on."""
+        local = inbox_url.startswith("file://") and Path(url2pathname(urlparse(inbox_url).path))
+        if local and not local.is_dir():  # an inbox gone is no news that every file left it
+            raise SourceInputError(f"plans: the inbox {local} is missing")
         listed = dlt.current.resource_state().setdefault("listed", {})
         now, page, sent = {}, [], False
         for item, stamp in inbox_stamps(inbox_url):

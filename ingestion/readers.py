@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingestion.settings import SourceSettings
+from ingestion.settings import Settings
 
 
 class SourceInputError(RuntimeError):
@@ -41,7 +41,7 @@ class FolderReader:
         return f"{stat.st_mtime_ns} {stat.st_size}"
 
 
-def folder_reader(settings: SourceSettings, source: str) -> FolderReader:
+def folder_reader(settings: Settings, source: str) -> FolderReader:
     """The reader of a file-based run (demo or a snapshot folder)."""
     if settings.folder is None:
         raise SourceInputError(f"{source}: a live run reads the service, not a folder")

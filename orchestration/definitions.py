@@ -1,28 +1,43 @@
-"""The code location: `dagster dev` and `make run` load `defs` from here."""
+"""The code location: `dagster dev` (`make dev`) and `make run` load `defs` from here, built
+from the settings in the environment. Each integration's definitions live in `defs/`:
+ingest (dlt) -> transform (dbt) -> quality (Great Expectations) -> publish -> report, with the
+jobs, the schedule and the sensors beside them."""
 
 from __future__ import annotations
 
 import dagster as dg
 from dagster_dlt import DagsterDltResource
 
-from orchestration.alerts import SENSORS as ALERT_SENSORS
-from orchestration.freshness import FRESHNESS_CHECKS, freshness_sensor
-from orchestration.ingest.assets import ASSETS as INGEST_ASSETS
-from orchestration.ingest.sensors import SENSORS as INGEST_SENSORS
-from orchestration.jobs import JOBS
-from orchestration.publish.assets import ASSETS as PUBLISH_ASSETS
-from orchestration.quality.checks import CHECKS
-from orchestration.report.assets import ASSETS as REPORT_ASSETS
-from orchestration.resources import dbt_resource
-from orchestration.schedules import SCHEDULES
-from orchestration.transform.assets import ASSETS as TRANSFORM_ASSETS
+from ingestion.settings import Settings
+from orchestration.defs.alerts import SENSORS as ALERT_SENSORS
+from orchestration.defs.freshness import FRESHNESS_CHECKS, freshness_sensor
+from orchestration.defs.ingest.assets import assets as ingest_assets
+from orchestration.defs.ingest.sensors import inbox_sensor
+from orchestration.defs.jobs import JOBS
+from orchestration.defs.publish.assets import published_asset
+from orchestration.defs.quality.checks import checks as gx_checks
+from orchestration.defs.report.assets import report_asset
+from orchestration.defs.resources import dbt_resource
+from orchestration.defs.schedules import SCHEDULES
+from orchestration.defs.transform.assets import dbt_models
 
-defs = dg.Definitions(
-    assets=[*INGEST_ASSETS, *TRANSFORM_ASSETS, *PUBLISH_ASSETS, *REPORT_ASSETS],
-    asset_checks=[*CHECKS, *FRESHNESS_CHECKS],
-    jobs=JOBS,
-    schedules=SCHEDULES,
-    sensors=[*INGEST_SENSORS, freshness_sensor, *ALERT_SENSORS],
-    resources={"dlt": DagsterDltResource(), "dbt": dbt_resource()},
-    executor=dg.in_process_executor,
-)
+
+def build_defs(settings: Settings) -> dg.Definitions:
+    models = dbt_models(settings)
+    return dg.Definitions(
+        assets=[
+            *ingest_assets(settings),
+            models,
+            published_asset(settings, models),
+            report_asset(settings),
+        ],
+        asset_checks=[*gx_checks(settings), *FRESHNESS_CHECKS],
+        jobs=JOBS,
+        schedules=SCHEDULES,
+        sensors=[inbox_sensor(settings), freshness_sensor, *ALERT_SENSORS],
+        resources={"dlt": DagsterDltResource(), "dbt": dbt_resource()},
+        executor=dg.in_process_executor,
+    )
+
+
+defs = build_defs(Settings.from_env())

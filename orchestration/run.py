@@ -1,31 +1,39 @@
-"""`make run`: every asset and check once, in-process through Dagster, then a short summary.
+"""`make run`: the nightly job once, launched through the Dagster instance like a run of the
+schedule (so the UI of `make dev` shows it under the code location, in the Overview timeline and
+the job's history, and can re-execute it); one line per step as it ends, then a short summary.
 
-Exit status 0 when the run succeeded and every check passed, 1 otherwise.
+The run's own logs (dagster's, dbt's, dlt's) go to `warehouse/logs/run-<id>.log`, named in the
+summary. Exit status 0 when the run succeeded and no blocking check failed, 1 otherwise.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import socket
+import subprocess
 import sys
 import time
+import uuid
+from pathlib import Path
 
 import dagster as dg
 import duckdb
 
-from ingestion.demo import generate
-from ingestion.demo.generate import is_current
-from ingestion.settings import DEMO_SOURCES_DIR, published_dir, source_settings, warehouse_path
-from orchestration.publish.publication import current_manifest
+from ingestion.settings import PROJECT_ROOT, Settings
+from publish.publication import current_manifest
+
+JOB = "nightly_refresh"
+PID_TAG, HOST_TAG = "klimamonitor/pid", "klimamonitor/host"
+DONE = {dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED}
+STEP_ENDS = {
+    dg.DagsterEventType.STEP_SUCCESS: "",
+    dg.DagsterEventType.STEP_FAILURE: "FAILED",
+    dg.DagsterEventType.STEP_SKIPPED: "skipped",
+}
 
 
-def ensure_demo_data() -> None:
-    if source_settings().mode == "demo" and not is_current(DEMO_SOURCES_DIR):
-        written = generate(DEMO_SOURCES_DIR)
-        print(f"demo data generated: {written} files in {DEMO_SOURCES_DIR}")
-
-
-def mart_row_counts(path) -> dict[str, int]:
+def mart_row_counts(path: Path) -> dict[str, int]:
     con = duckdb.connect(str(path), read_only=True)
     try:
         tables = con.execute(
@@ -40,12 +48,9 @@ def mart_row_counts(path) -> dict[str, int]:
         con.close()
 
 
-PID_TAG, HOST_TAG = "klimamonitor/pid", "klimamonitor/host"
-
-
 def _alive(pid: int) -> bool:
     try:
-        os.kill(pid, 0)
+        os.killpg(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
@@ -54,88 +59,157 @@ def _alive(pid: int) -> bool:
 
 
 def release_dead_runs(instance: dg.DagsterInstance) -> list[str]:
-    """Runs of `make run` whose process is gone (killed, out of memory) still count as started
-    and hold their slot of the warehouse pool, so the next run would wait for them for ever:
-    they are marked failed and their slots freed."""
+    """Runs of `make run` whose processes are all gone (killed, out of memory) still count as
+    started and hold their slot of the warehouse pool, so the next run would wait for them for
+    ever: they are marked failed and their slots freed."""
     released = []
     unfinished = dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING])
     for run in instance.get_runs(filters=unfinished):
         pid = run.tags.get(PID_TAG)
         if not pid or run.tags.get(HOST_TAG) != socket.gethostname() or _alive(int(pid)):
             continue
-        instance.report_run_failed(run, message=f"its process {pid} is gone")
+        instance.report_run_failed(run, message=f"its processes (group {pid}) are gone")
         instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
         released.append(run.run_id)
     return released
 
 
-def run_nightly(instance: dg.DagsterInstance | None = None) -> dg.ExecuteInProcessResult:
-    from orchestration.definitions import defs
+def execute_in_process(
+    settings: Settings, instance: dg.DagsterInstance, rebuild: bool = False
+) -> dg.ExecuteInProcessResult:
+    """The nightly job in this process, for the tests and the benchmark: the same definitions,
+    built from `settings`, without the launch (a run so made has no code-location origin)."""
+    from orchestration.definitions import build_defs
 
-    instance = instance or dg.DagsterInstance.get()
-    for run_id in release_dead_runs(instance):
-        print(f"run {run_id[:8]} was left unfinished by a process that is gone: marked failed")
-    job = defs.resolve_job_def("nightly_refresh")
-    quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+    job = build_defs(settings).resolve_job_def(JOB)
     return job.execute_in_process(
-        run_config=quiet,
         instance=instance,
         raise_on_error=False,
-        tags={PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()},
+        run_config={"ops": {"klimamonitor_dbt_assets": {"config": {"rebuild": rebuild}}}},
     )
 
 
-def main() -> int:
-    settings = source_settings()
-    ensure_demo_data()
-    started = time.monotonic()
-    result = run_nightly()
-    elapsed = time.monotonic() - started
-    checks = result.get_asset_check_evaluations()
+def launch(settings: Settings, run_id: str, log: Path) -> subprocess.Popen:
+    """`dagster job launch` of the nightly job from the code location, as the UI would."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    tags = {PID_TAG: str(os.getpgid(0)), HOST_TAG: socket.gethostname()}
+    command = [
+        str(Path(sys.executable).parent / "dagster"),
+        "job",
+        "launch",
+        *("-m", "orchestration.definitions", "-d", str(PROJECT_ROOT), "-j", JOB),
+        *("--run-id", run_id, "--tags", json.dumps(tags)),
+    ]
+    with log.open("w", encoding="utf-8") as out:
+        return subprocess.Popen(
+            command,
+            cwd=PROJECT_ROOT,
+            env={**os.environ, **settings.environment()},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def step_line(event: dg.EventLogEntry, started: dict[str, float], done: dict[str, list]) -> str:
+    """The step, its time, and what it wrote: tables, rows in them, rows dlt loaded into them."""
+    step = event.step_key or ""
+    took = event.timestamp - started.get(step, event.timestamp)
+    outcome = STEP_ENDS[event.dagster_event.event_type]
+    if not outcome and (pages := done.get(step)):
+        rows = sum(p["dagster/row_count"].value for p in pages if "dagster/row_count" in p)
+        loaded = sum(p["rows_loaded"].value for p in pages if "rows_loaded" in p)
+        outcome = f"{len(pages)} tables, {rows:,d} rows" + (
+            f" ({loaded:,d} loaded)" if any("rows_loaded" in p for p in pages) else ""
+        )
+    line = f"  {step:42s} {took:6.1f} s  {outcome}"
+    if event.dagster_event.event_type == dg.DagsterEventType.STEP_FAILURE:
+        error = event.dagster_event.step_failure_data.error
+        line += f": {error.message.strip()[:500] if error else 'no error given'}"
+    return line
+
+
+def follow(
+    instance: dg.DagsterInstance, run_id: str, process: subprocess.Popen, log: Path
+) -> dg.DagsterRun:
+    """Prints a line for each step as it ends, until the run is over."""
+    cursor, started, done = None, {}, {}
+    while True:
+        run = instance.get_run_by_id(run_id)
+        records = instance.get_records_for_run(run_id, cursor=cursor, limit=1000) if run else None
+        for record in records.records if records else []:
+            event = record.event_log_entry
+            kind = event.dagster_event.event_type if event.dagster_event else None
+            if kind == dg.DagsterEventType.STEP_START:
+                started[event.step_key] = event.timestamp
+            elif kind == dg.DagsterEventType.ASSET_MATERIALIZATION:
+                done.setdefault(event.step_key, []).append(event.asset_materialization.metadata)
+            elif kind in STEP_ENDS:
+                print(step_line(event, started, done), flush=True)
+        cursor = records.cursor if records else cursor
+        if run and run.status in DONE and not (records and records.has_more):
+            return run
+        if process.poll() not in (None, 0) and (run is None or run.status not in DONE):
+            raise SystemExit(f"the run could not be launched: see {log}")
+        time.sleep(0.5)
+
+
+def checks_of(instance: dg.DagsterInstance, run_id: str) -> list:
+    records = instance.get_records_for_run(
+        run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION, limit=100_000
+    ).records
+    return [r.event_log_entry.dagster_event.event_specific_data for r in records]
+
+
+def summary(settings: Settings, run: dg.DagsterRun, checks: list, elapsed: float, log: Path):
+    ok = run.status == dg.DagsterRunStatus.SUCCESS
     failed = [c for c in checks if not c.passed and c.severity == dg.AssetCheckSeverity.ERROR]
     warned = [c for c in checks if not c.passed and c.severity == dg.AssetCheckSeverity.WARN]
-    print()
+    demo = " (DEMO DATA: invented figures)" if settings.origin == "demo" else ""
     print(
-        f"klimamonitor run {result.run_id[:8]}: {'succeeded' if result.success else 'FAILED'} "
-        f"in {elapsed:.1f} s, source: {settings.mode}"
-        + (" (DEMO DATA: invented figures)" if settings.origin == "demo" else "")
+        f"\nklimamonitor run {run.run_id[:8]}: {'succeeded' if ok else 'FAILED'} in "
+        f"{elapsed:.1f} s, source: {settings.mode}{demo}"
     )
     print(
-        f"checks: {len(checks) - len(failed) - len(warned)} passed, {len(failed)} failed, "
-        f"{len(warned)} warnings"
+        f"checks run: {len(checks)} ({len(checks) - len(failed) - len(warned)} passed, "
+        f"{len(failed)} failed, {len(warned)} warnings)"
     )
-    for check in failed:
-        print(f"  FAILED {check.asset_key.to_user_string()} {check.check_name}")
-    for check in warned:
-        print(f"  warning {check.asset_key.to_user_string()} {check.check_name}")
-    if not result.success:
-        for event in result.all_events:
-            if event.is_step_failure:
-                print(
-                    f"  step {event.step_key} failed: "
-                    f"{event.step_failure_data.error.message.strip()[:500]}"
-                )
-    path = warehouse_path()
-    if path.exists():
+    for check in failed + warned:
+        label = "FAILED" if check in failed else "warning"
+        print(f"  {label} {check.asset_key.to_user_string()} {check.check_name}")
+    if settings.warehouse.exists():
         print("rows per table:")
-        for table, rows in mart_row_counts(path).items():
-            print(f"  {table:42s} {rows:>8,d}")
-    print(f"warehouse: {path}")
-    manifest = current_manifest(published_dir())
-    if manifest and manifest["run_id"] == result.run_id:
-        print(f"published: {published_dir()} ({len(manifest['tables'])} tables, Parquet, manifest)")
-        report = published_dir() / "report" / "index.html"
-        if report.exists():
-            print(f"report: {report}")
-    elif manifest and result.success:
+        for table, count in mart_row_counts(settings.warehouse).items():
+            print(f"  {table:42s} {count:>8,d}")
+    print(f"warehouse: {settings.warehouse}")
+    manifest = current_manifest(settings.published_dir)
+    if manifest and manifest["run_id"] == run.run_id:
+        print(f"published: {settings.published_dir} ({len(manifest['tables'])} tables)")
+        print(f"report: {settings.published_dir / 'report' / 'index.html'}")
+    elif ok and manifest:
         print(
-            f"published: unchanged, the publication of run {manifest['run_id'][:8]} "
-            f"({manifest['published_at']}) stands in {published_dir()}"
+            f"published: nothing new (no model was stale); the publication of run "
+            f"{manifest['run_id'][:8]} in {settings.published_dir} is current"
         )
     else:
         last = f"run {manifest['run_id'][:8]} of {manifest['published_at']}" if manifest else "none"
-        print(f"NOT published: the last good publication stays in {published_dir()} ({last})")
-    return 0 if result.success and not failed else 1
+        print(f"NOT published: the last good publication stays ({last})")
+    print(f"log: {log}")
+    return 0 if ok and not failed else 1
+
+
+def main() -> int:
+    settings = Settings.from_env()
+    instance = dg.DagsterInstance.get()
+    for run_id in release_dead_runs(instance):
+        print(f"run {run_id[:8]} was left unfinished by processes that are gone: marked failed")
+    run_id = str(uuid.uuid4())
+    log = settings.logs_dir / f"run-{run_id[:8]}.log"
+    print(f"klimamonitor run {run_id} of {JOB}, source: {settings.source}", flush=True)
+    started = time.monotonic()
+    process = launch(settings, run_id, log)
+    run = follow(instance, run_id, process, log)
+    process.wait()
+    return summary(settings, run, checks_of(instance, run_id), time.monotonic() - started, log)
 
 
 if __name__ == "__main__":

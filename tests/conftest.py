@@ -19,7 +19,7 @@ requires_shared = pytest.mark.skipif(
 
 @pytest.fixture(scope="session")
 def demo_folder(tmp_path_factory) -> Path:
-    from ingestion.demo import generate
+    from tests.fixtures.demo import generate
 
     folder = tmp_path_factory.mktemp("demo_sources")
     generate(folder)
@@ -29,11 +29,44 @@ def demo_folder(tmp_path_factory) -> Path:
 RUN_COMMAND = [sys.executable, "-m", "orchestration.run"]
 
 
+def instance_for(workdir: Path):
+    """The Dagster instance of a run into `workdir`, configured as `make` configures it."""
+    import dagster as dg
+
+    home = workdir / "dagster"
+    home.mkdir(parents=True, exist_ok=True)
+    shutil.copy(PROJECT_ROOT / "orchestration" / "dagster.yaml", home)
+    return dg.DagsterInstance.from_config(str(home))
+
+
+def run_in_process(
+    source: Path | str,
+    workdir: Path,
+    extra_env: dict[str, str] | None = None,
+    rebuild: bool = False,
+    **settings,
+):
+    """The nightly job in this process, on `source` into the warehouse in `workdir`, with the
+    Dagster instance kept there (so a second run on the same workdir sees the first's data
+    versions); `extra_env` holds dlt's configuration (the replay server), restored after."""
+    from ingestion.settings import Settings
+    from orchestration.run import execute_in_process
+
+    saved = dict(os.environ)
+    os.environ.update(extra_env or {})
+    try:
+        config = Settings(source=str(source), warehouse=workdir / "klimamonitor.duckdb", **settings)
+        with instance_for(workdir) as instance:
+            return execute_in_process(config, instance, rebuild)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
 def pipeline_env(source: Path | str, workdir: Path) -> dict[str, str]:
     """The environment of `make run` on `source`, into the warehouse in `workdir`, with the
     Dagster instance configured as `make` configures it."""
-    (workdir / "dagster").mkdir(parents=True, exist_ok=True)
-    shutil.copy(PROJECT_ROOT / "orchestration" / "dagster.yaml", workdir / "dagster")
+    instance_for(workdir).dispose()
     return {
         **os.environ,
         "KLIMAMONITOR_SOURCE": str(source),
@@ -54,17 +87,42 @@ def run_pipeline(
         env={**pipeline_env(source, workdir), **(extra_env or {})},
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=900,
     )
 
 
+def assert_succeeded(result) -> None:
+    """An in-process run succeeded; else the failed steps' errors."""
+    if not result.success:
+        errors = [
+            f"{e.step_key}: {e.step_failure_data.error.message[:2000]}"
+            for e in result.all_events
+            if e.is_step_failure
+        ]
+        raise AssertionError("the run failed:\n" + "\n".join(errors))
+
+
 @pytest.fixture(scope="session")
-def demo_run(demo_folder, tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
-    """One full pipeline run on the demo folder, shared by the tests that read its warehouse."""
+def demo_run(demo_folder, tmp_path_factory):
+    """One run of the pipeline on the demo folder, in-process, shared by the tests that read its
+    warehouse, its publication or its Dagster instance."""
     workdir = tmp_path_factory.mktemp("run")
-    result = run_pipeline(demo_folder, workdir)
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    result = run_in_process(demo_folder, workdir)
+    assert_succeeded(result)
     return workdir, result
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """The tiers: as a test or its module is marked; else `integration` where a test reads the
+    session's pipeline run, `unit` the rest. The unit tier runs first, the e2e tier last."""
+    tiers = {"unit": 0, "integration": 1, "e2e": 2}
+    for item in items:
+        if any(item.get_closest_marker(t) for t in tiers):
+            continue
+        tier = "integration" if "demo_run" in item.fixturenames else "unit"
+        item.add_marker(getattr(pytest.mark, tier))
+    items.sort(key=lambda i: tiers[next(t for t in tiers if i.get_closest_marker(t))])
 
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -22,7 +22,7 @@ import json
 import shutil
 from pathlib import Path
 
-from ingestion.demo.generate import statbank_csv
+from tests.fixtures.demo.generate import statbank_csv
 
 RELEASE = "2025-12-31"
 HEATING = {"1": "Centralvarme med olie", "2": "Centralvarme m naturgas", "9": "Anden opvarmning"}

@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import PROJECT_ROOT
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.integration
 
 
 def test_every_unit_test_passes(demo_run, tmp_path):

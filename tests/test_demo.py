@@ -8,8 +8,8 @@ import json
 import duckdb
 import pytest
 
-from ingestion.demo import DEMO_RELEASES, generate
 from tests.conftest import SHARED_DATA, requires_shared
+from tests.fixtures.demo import DEMO_RELEASES, generate
 
 
 def test_same_seed_same_bytes(tmp_path, demo_folder):

@@ -6,7 +6,7 @@ import duckdb
 import pytest
 
 from expectations import validate
-from ingestion.demo.generate import municipalities
+from tests.fixtures.demo.generate import municipalities
 
 CODES = [m.code for m in municipalities()]
 
@@ -70,30 +70,6 @@ def test_negative_agriculture_is_allowed():
 
 CORRUPTIONS = [
     (
-        "marts__mart_national_progress",
-        "update marts.mart_national_progress set emissions_t = emissions_t + 1000 "
-        "where year = 2023",
-    ),
-    (
-        "marts__mart_sector_gap",
-        "update marts.mart_sector_gap set manko_t = manko_t + 5 "
-        "where municipality_code = '101' and sector_code = 'transport'",
-    ),
-    (
-        "marts__mart_municipality_progress",
-        "delete from marts.mart_municipality_progress where municipality_code = '101' "
-        "and year = 2020",
-    ),
-    (
-        "marts__mart_municipality_progress__yoy",
-        "update marts.mart_municipality_progress set emissions_t = emissions_t * 2 "
-        "where municipality_code = '147' and year = 2022",
-    ),
-    (
-        "marts__mart_region_sector_gap",
-        "update marts.mart_region_sector_gap set manko_t = manko_t - 10 where region_code = '085'",
-    ),
-    (
         "statbank__bil54",
         "update statbank.bil54 set indhold = 10000000 where omraade = '101' and driv = '20225' "
         "and tid = '2024M12'",
@@ -103,7 +79,6 @@ CORRUPTIONS = [
         "update plans.inbox_files set rows = 0, rejections = 0 "
         "where source_file = '101_v1_plan.csv'",
     ),
-    ("core__dim_region", "delete from core.dim_region where region_code = '081'"),
 ]
 
 
@@ -112,38 +87,94 @@ def run_warehouse(demo_run):
     return demo_run[0] / "klimamonitor.duckdb"
 
 
-@pytest.mark.slow
 def test_every_suite_passes_on_a_good_run(run_warehouse):
-    from orchestration.quality.checks import GATE, suite_parameters
+    from expectations import SUITES_DIR
+    from orchestration.defs.quality.checks import suite_parameters
 
     con = duckdb.connect(str(run_warehouse), read_only=True)
-    params = suite_parameters(con)
-    for name in GATE["great_expectations"]:
-        outcome = validate(con, name, params)
-        assert outcome.success, (name, outcome.failed)
+    params = suite_parameters(con, 98)
+    for path in sorted(SUITES_DIR.glob("*.json")):
+        outcome = validate(con, path.stem, params)
+        assert outcome.success, (path.stem, outcome.failed)
     con.close()
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("suite, corruption", CORRUPTIONS, ids=[c[0] for c in CORRUPTIONS])
 def test_a_suite_fails_on_its_broken_table(run_warehouse, tmp_path, suite, corruption):
-    from orchestration.quality.checks import suite_parameters
+    from orchestration.defs.quality.checks import suite_parameters
 
     copy = tmp_path / "broken.duckdb"
     copy.write_bytes(run_warehouse.read_bytes())
     con = duckdb.connect(str(copy))
-    params = suite_parameters(con)
+    params = suite_parameters(con, 98)
     con.execute(corruption)
     outcome = validate(con, suite, params)
     con.close()
     assert not outcome.success, suite
 
 
-def test_the_gate_names_every_suite_once():
-    import yaml
+def test_every_suite_is_on_a_raw_table_and_says_whether_it_blocks():
+    """GX checks the sources; the models are dbt's to test."""
+    from expectations import SUITES_DIR, load_suite
 
-    from expectations import SUITES_DIR
+    for path in SUITES_DIR.glob("*.json"):
+        meta = load_suite(path.stem)["meta"]
+        assert meta["table"].split(".")[0] in ("statbank", "klimaregnskab", "plans"), path.stem
+        assert isinstance(meta["blocking"], bool), path.stem
 
-    gate = yaml.safe_load((SUITES_DIR.parent / "gate.yml").read_text(encoding="utf-8"))
-    assert set(gate["great_expectations"]) == {p.stem for p in SUITES_DIR.glob("*.json")}
-    assert set(gate["great_expectations"].values()) <= {"block", "warn"}
+
+# The marts are checked by dbt's tests: each corruption fails the test named (a warning where
+# the test's severity is warn).
+MART_CORRUPTIONS = [
+    (
+        "update marts.mart_national_progress set emissions_t = emissions_t + 1000 "
+        "where year = 2023",
+        "assert_progress_rolls_up",
+    ),
+    (
+        "update marts.mart_sector_gap set manko_t = manko_t + 5 "
+        "where municipality_code = '101' and sector_code = 'transport'",
+        "assert_sector_gap_rolls_up",
+    ),
+    (
+        "update marts.mart_municipality_progress set emissions_t = emissions_t * 2 "
+        "where municipality_code = '147' and year = 2022",
+        "assert_no_big_yearly_change",
+    ),
+]
+
+
+def test_dbt_tests_fail_on_broken_marts(run_warehouse, tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.conftest import PROJECT_ROOT
+
+    copy = tmp_path / "broken.duckdb"
+    copy.write_bytes(run_warehouse.read_bytes())
+    con = duckdb.connect(str(copy))
+    for corruption, _ in MART_CORRUPTIONS:
+        con.execute(corruption)
+    con.close()
+    tests = [name for _, name in MART_CORRUPTIONS]
+    target = tmp_path / "target"
+    subprocess.run(
+        [
+            str(Path(sys.executable).parent / "dbt"),
+            *("test", "--quiet", "--select", " ".join(tests), "--target-path", str(target)),
+        ],
+        cwd=PROJECT_ROOT / "transform",
+        env={**os.environ, "KLIMAMONITOR_WAREHOUSE": str(copy)},
+        capture_output=True,
+        timeout=600,
+    )
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    outcome = {r["unique_id"].split(".")[2]: r["status"] for r in results}
+    assert outcome == {
+        "assert_progress_rolls_up": "fail",
+        "assert_sector_gap_rolls_up": "fail",
+        "assert_no_big_yearly_change": "warn",
+    }

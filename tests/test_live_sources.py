@@ -1,9 +1,9 @@
-"""The live paths against a replay of the services on 127.0.0.1, and a snapshot folder of real data.
+"""The live paths against a replay of the services on 127.0.0.1.
 
-- A snapshot folder built from ../shared/data runs the whole pipeline to the real totals, and
-  publishes the 2030 outlook with the municipalities' published targets and their sources.
-- The live mode, pointed at a replay of those real answers, runs the whole pipeline to the same
-  totals, with the API key sent but never written anywhere.
+- The live mode, pointed at a replay of the real answers in ../shared/data (a snapshot folder
+  built by tests/real_folder.py), runs the whole pipeline to the real totals, with the API key
+  sent but never written anywhere, and publishes the 2030 outlook with the municipalities'
+  published targets and their sources.
 - Against a replay of the demo folder, source by source: incremental periods, live vintages,
   and each injected fault, which ends in a recovered load or a clear error that names the source,
   the request and the field while the warehouse keeps what it had.
@@ -21,10 +21,13 @@ import pytest
 from dlt.pipeline.exceptions import PipelineStepFailed
 
 from ingestion.configured import SOURCES
-from orchestration.resources import dlt_pipeline
-from tests.conftest import SHARED_DATA, requires_shared, run_pipeline
+from ingestion.settings import Settings
+from orchestration.defs.resources import dlt_pipeline
+from tests.conftest import SHARED_DATA, assert_succeeded, requires_shared, run_in_process
 from tests.real_folder import build_real_folder
 from tests.replay import API_KEY, Replay, ReplayServer
+
+pytestmark = pytest.mark.e2e
 
 NATIONAL_2023_T = 34_039_454  # to the tonne: the figures' exact sum is 34,039,453.5
 KOBENHAVN_2023_T = 867_436.9
@@ -50,17 +53,6 @@ def real_folder(tmp_path_factory) -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"the real data in {SHARED_DATA} is absent")
     return build_real_folder(SHARED_DATA, tmp_path_factory.mktemp("real") / "sources")
-
-
-@requires_shared
-def test_snapshot_folder_of_real_data_reproduces_the_real_totals(real_folder, tmp_path):
-    result = run_pipeline(real_folder, tmp_path)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    assert "source: folder" in result.stdout and "published:" in result.stdout
-    national, kbh = _totals(tmp_path / "klimamonitor.duckdb")
-    assert national == pytest.approx(NATIONAL_2023_T, abs=0.5 + 1e-6)
-    assert kbh == pytest.approx(KOBENHAVN_2023_T, abs=0.05)
-    _assert_outlook_on_real_targets(tmp_path / "published" / "klimamonitor.duckdb")
 
 
 def _assert_outlook_on_real_targets(published: Path) -> None:
@@ -100,22 +92,26 @@ def _assert_outlook_on_real_targets(published: Path) -> None:
 
 
 @requires_shared
-def test_live_run_against_a_replay_of_the_real_answers(real_folder, tmp_path):
+@pytest.mark.e2e
+def test_live_run_against_a_replay_of_the_real_answers(real_folder, tmp_path, capfd):
     replay = Replay(real_folder)
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     with ReplayServer(replay) as server:
         env = {**server.env(), "SOURCES__PLANS__INBOX_URL": str(inbox)}
-        first = run_pipeline("live", tmp_path, env)
-        assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+        assert_succeeded(run_in_process("live", tmp_path, env))
         asked_first = len(replay.log)
-        second = run_pipeline("live", tmp_path, env)  # the next night, nothing new
-        assert second.returncode == 0, second.stdout[-3000:] + second.stderr[-3000:]
+        assert_succeeded(run_in_process("live", tmp_path, env))  # the next night, nothing new
+    output = capfd.readouterr()
     warehouse = tmp_path / "klimamonitor.duckdb"
     national, kbh = _totals(warehouse)
     assert national == pytest.approx(NATIONAL_2023_T, abs=0.5 + 1e-6)
     assert kbh == pytest.approx(KOBENHAVN_2023_T, abs=0.05)
-    assert "source: live" in first.stdout
+    con = duckdb.connect(str(warehouse), read_only=True)
+    assert con.sql(
+        "select distinct data_origin from marts.mart_municipality_progress"
+    ).fetchall() == [("live",)]
+    con.close()
 
     emissions = [r for r in replay.log if r["path"] == "/api/municipality-data"]
     statbank = [r for r in replay.log if r["path"].startswith("/v1/")]
@@ -129,8 +125,10 @@ def test_live_run_against_a_replay_of_the_real_answers(real_folder, tmp_path):
         tid = next(v["values"] for v in request["body"]["variables"] if v["code"] == "Tid")
         assert len(tid) == 1, request["body"]
 
+    _assert_outlook_on_real_targets(tmp_path / "published" / "klimamonitor.duckdb")
+
     # the key is sent, and written nowhere: not in the output, the warehouse or dlt's state
-    assert API_KEY not in first.stdout + first.stderr + second.stdout + second.stderr
+    assert API_KEY not in output.out + output.err
     for path in [p for p in tmp_path.rglob("*") if p.is_file() and p.parent != inbox]:
         assert API_KEY.encode() not in path.read_bytes(), path
 
@@ -147,10 +145,10 @@ def live(monkeypatch, tmp_path, demo_folder):
     with ReplayServer(replay) as server:
         for key, value in server.env().items():
             monkeypatch.setenv(key, value)
-        monkeypatch.setenv("KLIMAMONITOR_WAREHOUSE", str(tmp_path / "klimamonitor.duckdb"))
+        settings = Settings(source="live", warehouse=tmp_path / "klimamonitor.duckdb")
 
         def ingest(name: str, **kwargs):
-            return dlt_pipeline(name).run(SOURCES[name](**kwargs))
+            return dlt_pipeline(settings, name).run(SOURCES[name](settings, **kwargs))
 
         yield replay, ingest, tmp_path / "klimamonitor.duckdb"
 

@@ -18,7 +18,14 @@ import dagster as dg
 import duckdb
 import pytest
 
-from tests.conftest import PROJECT_ROOT, RUN_COMMAND, pipeline_env, run_pipeline
+from ingestion.settings import Settings
+from tests.conftest import (
+    PROJECT_ROOT,
+    RUN_COMMAND,
+    assert_succeeded,
+    pipeline_env,
+    run_in_process,
+)
 from tests.replay import Replay, ReplayServer
 
 NEW_STATUS_FILE = "147_v1_status_2026.csv"
@@ -69,20 +76,20 @@ def test_live_sources_retry_with_backoff_and_every_writer_takes_the_pool(repo):
     mart = repo.asset_graph.get(dg.AssetKey(["marts", "mart_municipality_progress"]))
     assert mart.owners == ["team:data-engineering"]
     assert mart.description and "municipality" in mart.description.lower()
-    from orchestration.quality.checks import CHECKS
-
-    assert CHECKS and all(c.node_def.pool == "klimamonitor_warehouse" for c in CHECKS)
+    checks = [
+        c for c in repo.asset_checks_defs_by_key.values() if c.node_def.name.startswith("gx_")
+    ]
+    assert checks and all(c.node_def.pool == "klimamonitor_warehouse" for c in checks)
 
 
 def test_duckdb_memory_is_capped_in_the_loads_and_the_build(tmp_path, monkeypatch):
     """One setting caps DuckDB in dlt's loads and in dbt's build (`make bench` at 10,000)."""
     import yaml
 
-    from orchestration.resources import DBT_PROJECT_DIR, dlt_pipeline
+    from orchestration.defs.resources import DBT_PROJECT_DIR, dlt_pipeline
 
-    monkeypatch.setenv("KLIMAMONITOR_WAREHOUSE", str(tmp_path / "w.duckdb"))
-    monkeypatch.setenv("KLIMAMONITOR_DUCKDB_MEMORY_LIMIT", "512MB")
-    with dlt_pipeline("plans").sql_client() as client:
+    settings = Settings(warehouse=tmp_path / "w.duckdb", duckdb_memory_limit="512MB")
+    with dlt_pipeline(settings, "plans").sql_client() as client:
         (limit,) = client.execute_sql("select current_setting('memory_limit')")[0]
     assert limit == "488.2 MiB"  # DuckDB's way of saying 512 MB
     profile = yaml.safe_load((DBT_PROJECT_DIR / "profiles.yml").read_text(encoding="utf-8"))
@@ -94,10 +101,10 @@ def test_duckdb_memory_is_capped_in_the_loads_and_the_build(tmp_path, monkeypatc
 
 
 @pytest.fixture(scope="module")
-def operated(demo_folder, tmp_path_factory):
+def operated(demo_run, demo_folder, tmp_path_factory):
     """A copy of the demo folder in which StatBank updated BIL54 three days ago (FOLK1A still in
-    February 2025) and the newest emissions release is a month old; its instance configured as
-    `make` configures it; one nightly run done."""
+    February 2025) and the newest emissions release is a month old; a copy of the session's
+    warehouse and instance; one nightly run done on them, in-process."""
     root = tmp_path_factory.mktemp("operated")
     folder = shutil.copytree(demo_folder, root / "sources")
     now = datetime.now(UTC)
@@ -107,10 +114,9 @@ def operated(demo_folder, tmp_path_factory):
     info_path.write_text(json.dumps(info), encoding="utf-8")
     releases = sorted((folder / "klimaregnskab").iterdir())
     releases[-1].rename(releases[-1].with_name((now - timedelta(days=30)).date().isoformat()))
-    workdir = root / "work"
+    workdir = shutil.copytree(demo_run[0], root / "work", symlinks=True)
     env = pipeline_env(folder, workdir)
-    first = run_pipeline(folder, workdir)
-    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    assert_succeeded(run_in_process(folder, workdir))
     return folder, workdir, env
 
 
@@ -131,10 +137,10 @@ def _query(workdir: Path, sql: str):
 
 
 def _tick(cursor: str | None):
-    from orchestration.ingest.sensors import plan_inbox_sensor
+    from orchestration.defs.ingest.sensors import inbox_sensor
 
     context = dg.build_sensor_context(cursor=cursor)
-    result = plan_inbox_sensor(context)
+    result = inbox_sensor(Settings.from_env())(context)
     return result, context.cursor
 
 
@@ -155,6 +161,7 @@ def _step_windows(instance: dg.DagsterInstance, run_id: str) -> dict[str, tuple[
     return windows
 
 
+@pytest.mark.e2e
 def test_a_new_plan_file_starts_the_plans_job_beside_the_nightly_run(operated_env):
     folder, workdir, env = operated_env
     inbox = folder / "plans" / "inbox"
@@ -391,19 +398,24 @@ class _Webhook(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def failed_plans_run(repo, tmp_path, monkeypatch):
-    """The plans job run on a source folder that is not there: its first step fails."""
-    monkeypatch.setenv("KLIMAMONITOR_SOURCE", str(tmp_path / "no-such-folder"))
-    monkeypatch.setenv("KLIMAMONITOR_WAREHOUSE", str(tmp_path / "klimamonitor.duckdb"))
+    """The plans job run on a source folder without its inbox: its first step fails."""
+    from orchestration.definitions import build_defs
+
+    empty = tmp_path / "no-such-folder"
+    empty.mkdir()
+    settings = Settings(source=str(empty), warehouse=tmp_path / "klimamonitor.duckdb")
     instance = dg.DagsterInstance.ephemeral()
-    result = repo.get_job("plans_refresh").execute_in_process(
-        instance=instance, raise_on_error=False
+    result = (
+        build_defs(settings)
+        .resolve_job_def("plans_refresh")
+        .execute_in_process(instance=instance, raise_on_error=False)
     )
     assert not result.success
     return instance, result
 
 
 def _alert(repo, instance, result):
-    from orchestration.alerts import run_failure_alert
+    from orchestration.defs.alerts import run_failure_alert
 
     run = instance.get_run_by_id(result.run_id)
     failure = next(e for e in result.all_events if e.event_type == dg.DagsterEventType.RUN_FAILURE)
@@ -481,6 +493,7 @@ print("RESULT", result.success, events.count("STEP_UP_FOR_RETRY"))
     ],
     ids=["service-down-then-back", "bad-answer"],
 )
+@pytest.mark.e2e
 def test_live_statbank_step_retries_only_what_waiting_can_mend(
     demo_folder, tmp_path, faults, success, retries
 ):

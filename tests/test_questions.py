@@ -14,10 +14,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingestion.settings import published_targets_path
+from ingestion.settings import Settings
 from tests.conftest import PROJECT_ROOT
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.integration
 
 QUESTIONS = PROJECT_ROOT / "examples" / "questions"
 
@@ -134,7 +134,7 @@ def _targets(folder: Path) -> dict[str, tuple[int, float, float]]:
     first_year = {}
     for code, year in figures:
         first_year[code] = min(year, first_year.get(code, year))
-    published = published_targets_path()
+    published = Settings().published_targets
     sources = {r["kommunekode"]: r for r in _csv(published)} if published.is_file() else {}
     sources = {
         code: (r["baseline_year"], r["baseline_t_co2e"], r["target_2030_pct"])

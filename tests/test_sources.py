@@ -143,15 +143,15 @@ def test_snapshot_files_loaded_as_they_are_are_not_read_again(demo_folder, tmp_p
     import shutil
 
     from ingestion.configured import SOURCES
-    from orchestration.resources import dlt_pipeline
+    from ingestion.settings import Settings
+    from orchestration.defs.resources import dlt_pipeline
 
     folder = shutil.copytree(demo_folder, tmp_path / "sources")
-    monkeypatch.setenv("KLIMAMONITOR_SOURCE", str(folder))
-    monkeypatch.setenv("KLIMAMONITOR_WAREHOUSE", str(tmp_path / "klimamonitor.duckdb"))
+    settings = Settings(source=str(folder), warehouse=tmp_path / "klimamonitor.duckdb")
 
     def rows_loaded(name: str) -> dict[str, int]:
-        pipeline = dlt_pipeline(name)
-        pipeline.run(SOURCES[name]())
+        pipeline = dlt_pipeline(settings, name)
+        pipeline.run(SOURCES[name](settings))
         counts = pipeline.last_trace.last_normalize_info.row_counts
         return {t: n for t, n in counts.items() if not t.startswith("_dlt")}
 
@@ -181,16 +181,16 @@ def test_a_restated_answer_replaces_its_rows_whole(demo_folder, tmp_path, monkey
     import duckdb
 
     from ingestion.configured import SOURCES
-    from orchestration.resources import dlt_pipeline
+    from ingestion.settings import Settings
+    from orchestration.defs.resources import dlt_pipeline
 
     folder = shutil.copytree(demo_folder, tmp_path / "sources")
-    monkeypatch.setenv("KLIMAMONITOR_SOURCE", str(folder))
-    monkeypatch.setenv("KLIMAMONITOR_WAREHOUSE", str(tmp_path / "klimamonitor.duckdb"))
+    settings = Settings(source=str(folder), warehouse=tmp_path / "klimamonitor.duckdb")
     count_sql = """select release, count(*) from klimaregnskab.noegletal
                    group by all order by all"""
 
     def load() -> duckdb.DuckDBPyConnection:
-        dlt_pipeline("klimaregnskab").run(SOURCES["klimaregnskab"]())
+        dlt_pipeline(settings, "klimaregnskab").run(SOURCES["klimaregnskab"](settings))
         return duckdb.connect(str(tmp_path / "klimamonitor.duckdb"), read_only=True)
 
     con = load()

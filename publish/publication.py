@@ -1,0 +1,190 @@
+"""Publishing the audited mart for BI tools: write beside, then swap in by rename.
+
+The working warehouse is written by one process at a time (dlt, dbt); BI tools and the report must
+never wait on it, nor see it half built. So the BI-facing tables (`core.dim_*`, `marts.mart_*`) are
+copied into a new DuckDB file beside the published one, which is made read-only and renamed over
+it: a reader that has the old file open keeps reading the old file, a new reader opens the new one,
+and no reader sees a mix. (Within one process DuckDB shares an open database among connections to
+the same path, so a long-lived reader sees the new publication once all its connections to the old
+one are closed.) The Parquet copies go to a new folder, swapped in by renaming a symlink.
+The manifest (run id, time, source vintages, check results, row counts) is in the file as table
+`main.publication` and beside it as `manifest.json`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+PUBLISHED_FILE = "klimamonitor.duckdb"
+PARQUET_LINK = "parquet"
+MANIFEST_FILE = "manifest.json"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    asset: str
+    check: str
+    passed: bool
+    severity: str
+
+
+def bi_tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
+    """The BI-facing tables of the attached warehouse `catalog`: the dimensions and the marts."""
+    rows = con.execute(
+        """select schema_name || '.' || table_name from duckdb_tables()
+           where database_name = ?
+             and ((schema_name = 'core' and starts_with(table_name, 'dim_'))
+               or (schema_name = 'marts' and starts_with(table_name, 'mart_')))
+           order by 1""",
+        [catalog],
+    ).fetchall()
+    return [name for (name,) in rows]
+
+
+def source_vintages(con: duckdb.DuckDBPyConnection, catalog: str) -> dict:
+    """What the sources held when the mart was built: releases, latest periods, plan files."""
+
+    def rows(sql: str) -> list:
+        try:
+            return con.execute(sql.replace("{db}", catalog)).fetchall()
+        except duckdb.CatalogException:
+            return []
+
+    return {
+        "data_origin": [
+            o for (o,) in rows("select distinct data_origin from {db}.core.dim_municipality")
+        ],
+        "klimaregnskab_releases": [
+            str(r)
+            for (r,) in rows("select distinct release from {db}.klimaregnskab.noegletal order by 1")
+        ],
+        "statbank_latest_periods": {
+            table: period
+            for table, period in rows(
+                "select 'folk1a', max(tid) from {db}.statbank.folk1a "
+                "union all select 'bil54', max(tid) from {db}.statbank.bil54"
+            )
+        },
+        "plan_files": (rows("select count(*) from {db}.plans.inbox_files") or [(0,)])[0][0],
+        "plan_files_latest_modified": str(
+            (rows("select max(modified_at) from {db}.plans.inbox_files") or [(None,)])[0][0]
+        ),
+    }
+
+
+def _comment(value: str | None) -> str:
+    return "'" + (value or "").replace("'", "''") + "'"
+
+
+def _copy_tables(pub: duckdb.DuckDBPyConnection, tables: list[str]) -> dict[str, int]:
+    counts = {}
+    for table in tables:
+        schema, name = table.split(".")
+        pub.execute(f'create schema if not exists "{schema}"')
+        pub.execute(f'create table "{schema}"."{name}" as from wh."{schema}"."{name}"')
+        # the descriptions dbt wrote (persist_docs) travel with the table
+        for column, comment in pub.execute(
+            """select column_name, comment from duckdb_columns()
+               where database_name = 'wh' and schema_name = ? and table_name = ?
+                 and comment is not null""",
+            [schema, name],
+        ).fetchall():
+            pub.execute(f'comment on column "{schema}"."{name}"."{column}" is {_comment(comment)}')
+        for (comment,) in pub.execute(
+            """select comment from duckdb_tables() where database_name = 'wh'
+               and schema_name = ? and table_name = ? and comment is not null""",
+            [schema, name],
+        ).fetchall():
+            pub.execute(f'comment on table "{schema}"."{name}" is {_comment(comment)}')
+        counts[table] = pub.execute(f'select count(*) from "{schema}"."{name}"').fetchall()[0][0]
+    return counts
+
+
+def publish(
+    warehouse: Path,
+    published_dir: Path,
+    run_id: str,
+    checks: list[CheckResult],
+    build_run_id: str | None = None,
+) -> dict:
+    """Publishes the BI tables of `warehouse` into `published_dir`; returns the manifest.
+    `build_run_id` names the run whose dbt build made the tables, and `checks` are that run's."""
+    published_dir.mkdir(parents=True, exist_ok=True)
+    staging = published_dir / f".{PUBLISHED_FILE}.{run_id}"
+    staging.unlink(missing_ok=True)
+    parquet_dir = published_dir / f".parquet.{run_id}"
+    shutil.rmtree(parquet_dir, ignore_errors=True)
+    parquet_dir.mkdir()
+
+    pub = duckdb.connect(str(staging))
+    try:
+        pub.execute(f"attach {_comment(str(warehouse))} as wh (read_only)")
+        tables = bi_tables(pub, "wh")
+        vintages = source_vintages(pub, "wh")
+        counts = _copy_tables(pub, tables)
+        pub.execute("detach wh")
+        manifest = {
+            "run_id": run_id,
+            "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "warehouse": str(warehouse.resolve()),
+            "build_run_id": build_run_id,
+            "source_vintages": vintages,
+            "checks": {
+                "passed": sum(c.passed for c in checks),
+                "failed": [f"{c.asset} {c.check}" for c in checks if not c.passed],
+                "results": [c.__dict__ for c in checks],
+            },
+            "tables": counts,
+        }
+        pub.execute(
+            "create table main.publication as select ? as run_id, "
+            "cast(? as timestamptz) as published_at, ? :: json as manifest",
+            [run_id, manifest["published_at"], json.dumps(manifest)],
+        )
+        for table in tables:
+            pub.execute(
+                f"copy {table} to {_comment(str(parquet_dir / f'{table}.parquet'))} "
+                "(format parquet, compression zstd)"
+            )
+    except BaseException:
+        pub.close()
+        staging.unlink(missing_ok=True)
+        shutil.rmtree(parquet_dir, ignore_errors=True)
+        raise
+    pub.close()
+    (parquet_dir / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+
+    staging.chmod(0o444)
+    os.replace(staging, published_dir / PUBLISHED_FILE)  # the swap: atomic on one file system
+    _swap_parquet(published_dir, parquet_dir)
+    manifest_tmp = published_dir / f".{MANIFEST_FILE}.{run_id}"
+    manifest_tmp.write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    os.replace(manifest_tmp, published_dir / MANIFEST_FILE)
+    return manifest
+
+
+def _swap_parquet(published_dir: Path, new_dir: Path) -> None:
+    """Points `parquet` at the new folder by replacing the symlink; keeps the previous folder."""
+    link = published_dir / PARQUET_LINK
+    previous = link.resolve() if link.is_symlink() else None
+    if link.exists() and not link.is_symlink():
+        shutil.rmtree(link)
+    tmp_link = published_dir / f".{PARQUET_LINK}.link"
+    tmp_link.unlink(missing_ok=True)
+    tmp_link.symlink_to(new_dir.name)
+    os.replace(tmp_link, link)
+    for old in published_dir.glob(".parquet.*"):
+        if old.is_dir() and old not in (new_dir, previous):
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def current_manifest(published_dir: Path) -> dict | None:
+    path = published_dir / MANIFEST_FILE
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
