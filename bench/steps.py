@@ -6,7 +6,7 @@ and the imports, the same for every measurement.
 - `nightly`: the whole Dagster run (`make run`'s job, in process), with each step's time from the
   run's own records;
 - `bare`: the same steps without Dagster: the three dlt loads, `dbt build` (the same command line
-  Dagster runs), every GX suite and the quarantine query, the publication and the report;
+  Dagster runs), every GX suite, the publication and the report;
 - `ingest_dlt` / `ingest_duckdb`: the emissions release files through our dlt source, or through
   DuckDB's own `read_json` with the same columns, into a fresh DuckDB file (`BENCH_DB`);
 - `dbt_build` / `floor`: `dbt build --full-refresh` of the two marts and all upstream of them

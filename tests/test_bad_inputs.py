@@ -667,10 +667,14 @@ def _support_plans() -> dict[str, bytes]:
 
 @pytest.fixture(scope="module")
 def corpus_run(demo_run, demo_folder, tmp_path_factory):
-    """Two runs on a copy of the session's warehouse: the corpus beside the demo's files, then
-    the same inbox with one file withdrawn and one replaced. The tests read the warehouse after
-    the second."""
+    """On a copy of the session's warehouse: the corpus beside the demo's files, loaded by the
+    plans source; then the same inbox with one file withdrawn and one replaced, and the whole
+    pipeline. The tests read the warehouse after it."""
     import shutil
+
+    from ingestion.configured import SOURCES
+    from ingestion.settings import Settings
+    from orchestration.defs.resources import dlt_pipeline
 
     folder = tmp_path_factory.mktemp("bad_inputs")
     inbox = folder / "plans" / "inbox"
@@ -680,7 +684,8 @@ def corpus_run(demo_run, demo_folder, tmp_path_factory):
         (inbox / name).write_bytes(content)
     workdir = tmp_path_factory.mktemp("bad_inputs_run")
     shutil.copytree(demo_run[0], workdir, symlinks=True, dirs_exist_ok=True)
-    assert_succeeded(run_in_process(folder, workdir))
+    settings = Settings(source=str(folder), warehouse=workdir / "klimamonitor.duckdb")
+    dlt_pipeline(settings, "plans").run(SOURCES["plans"](settings))
     (inbox / WITHDRAWN).unlink()
     (inbox / REPLACED).write_bytes(
         _csv("targets", [_row("targets", "561", target_reduction_pct=65)])

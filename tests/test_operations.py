@@ -23,8 +23,8 @@ from tests.conftest import (
     PROJECT_ROOT,
     RUN_COMMAND,
     assert_succeeded,
+    instance_for,
     pipeline_env,
-    run_in_process,
 )
 from tests.replay import Replay, ReplayServer
 
@@ -104,7 +104,10 @@ def test_duckdb_memory_is_capped_in_the_loads_and_the_build(tmp_path, monkeypatc
 def operated(demo_run, demo_folder, tmp_path_factory):
     """A copy of the demo folder in which StatBank updated BIL54 three days ago (FOLK1A still in
     February 2025) and the newest emissions release is a month old; a copy of the session's
-    warehouse and instance; one nightly run done on them, in-process."""
+    warehouse and instance, into which the sources are loaded again (their assets and checks,
+    in-process): the models stay as the session's run built them."""
+    from orchestration.definitions import build_defs
+
     root = tmp_path_factory.mktemp("operated")
     folder = shutil.copytree(demo_folder, root / "sources")
     now = datetime.now(UTC)
@@ -116,8 +119,17 @@ def operated(demo_run, demo_folder, tmp_path_factory):
     releases[-1].rename(releases[-1].with_name((now - timedelta(days=30)).date().isoformat()))
     workdir = shutil.copytree(demo_run[0], root / "work", symlinks=True)
     env = pipeline_env(folder, workdir)
-    assert_succeeded(run_in_process(folder, workdir))
+    defs = build_defs(Settings(source=str(folder), warehouse=workdir / "klimamonitor.duckdb"))
+    raw = [k for k in defs.resolve_all_asset_keys() if k.path[0] in RAW_DATASETS]
+    with instance_for(workdir) as instance:
+        loaded = defs.resolve_job_def("nightly_refresh").execute_in_process(
+            instance=instance, asset_selection=raw, raise_on_error=False
+        )
+    assert_succeeded(loaded)
     return folder, workdir, env
+
+
+RAW_DATASETS = ("statbank", "klimaregnskab", "plans")
 
 
 @pytest.fixture

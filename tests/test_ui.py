@@ -269,16 +269,8 @@ def test_a_run_of_make_run_is_in_the_ui_and_re_executes(dagster_ui, demo_folder)
     url, workdir = dagster_ui
     result = run_pipeline(demo_folder, workdir)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    run_id = next(
-        line.split()[2]
-        for line in result.stdout.splitlines()
-        if line.startswith("klimamonitor run")
-    )
-    runs = {
-        r.run_id[:8]: r.run_id
-        for r in dg.DagsterInstance.from_config(str(workdir / "dagster")).get_runs(limit=5)
-    }
-    run = _finished(url, runs[run_id])
+    run_id = result.stdout.splitlines()[0].split()[2]  # "klimamonitor run <id> of ..."
+    run = _finished(url, run_id)
     origin = run["repositoryOrigin"]
     assert run["status"] == "SUCCESS" and origin, run
     history = _graphql(
