@@ -48,14 +48,27 @@ def mart_row_counts(path: Path) -> dict[str, int]:
         con.close()
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.killpg(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
+def _alive(group: int) -> bool:
+    """Whether a process of the group still runs. A killed process whose parent died with it is
+    a zombie until something reaps it, which a container's first process may never do: it does
+    not count."""
+    proc = Path("/proc")
+    if not proc.is_dir():  # no /proc: the kernel's word, zombies included
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
         return True
-    return True
+    for stat in proc.glob("[0-9]*/stat"):
+        try:  # "pid (name) state ppid pgrp ...": the name may hold spaces and parentheses
+            state, _, pgrp = stat.read_text().rsplit(")", 1)[1].split()[:3]
+        except (OSError, IndexError, ValueError):
+            continue  # gone meanwhile
+        if int(pgrp) == group and state != "Z":
+            return True
+    return False
 
 
 def release_dead_runs(instance: dg.DagsterInstance) -> list[str]:
