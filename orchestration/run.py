@@ -127,13 +127,16 @@ def step_line(event: dg.EventLogEntry, started: dict[str, float], done: dict[str
     """The step, its time, and what it wrote: tables, rows in them, rows dlt loaded into them."""
     step = event.step_key or ""
     took = event.timestamp - started.get(step, event.timestamp)
-    outcome = STEP_ENDS[event.dagster_event.event_type]
-    if not outcome and (pages := done.get(step)):
-        rows = sum(p["dagster/row_count"].value for p in pages if "dagster/row_count" in p)
-        loaded = sum(p["rows_loaded"].value for p in pages if "rows_loaded" in p)
-        outcome = f"{len(pages)} tables, {rows:,d} rows" + (
-            f" ({loaded:,d} loaded)" if any("rows_loaded" in p for p in pages) else ""
+    outcome, pages = STEP_ENDS[event.dagster_event.event_type], done.get(step, [])
+    tables = [p for p in pages if "dagster/row_count" in p]
+    if not outcome and tables:
+        rows = sum(p["dagster/row_count"].value for p in tables)
+        loaded = [p["rows_loaded"].value for p in tables if "rows_loaded" in p]
+        outcome = f"{len(tables)} tables, {rows:,d} rows" + (
+            f" ({sum(loaded):,d} loaded)" if loaded else ""
         )
+    elif not outcome and pages:
+        outcome = "materialized"
     line = f"  {step:42s} {took:6.1f} s  {outcome}"
     if event.dagster_event.event_type == dg.DagsterEventType.STEP_FAILURE:
         error = event.dagster_event.step_failure_data.error
