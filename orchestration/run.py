@@ -21,6 +21,7 @@ import dagster as dg
 import duckdb
 
 from ingestion.settings import PROJECT_ROOT, Settings
+from orchestration.defs.publish.assets import checks_of_run
 from publish.publication import current_manifest
 
 JOB = "nightly_refresh"
@@ -169,17 +170,10 @@ def follow(
         time.sleep(0.5)
 
 
-def checks_of(instance: dg.DagsterInstance, run_id: str) -> list:
-    records = instance.get_records_for_run(
-        run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION, limit=100_000
-    ).records
-    return [r.event_log_entry.dagster_event.event_specific_data for r in records]
-
-
 def summary(settings: Settings, run: dg.DagsterRun, checks: list, elapsed: float, log: Path):
     ok = run.status == dg.DagsterRunStatus.SUCCESS
-    failed = [c for c in checks if not c.passed and c.severity == dg.AssetCheckSeverity.ERROR]
-    warned = [c for c in checks if not c.passed and c.severity == dg.AssetCheckSeverity.WARN]
+    failed = [c for c in checks if not c.passed and c.severity == "ERROR"]
+    warned = [c for c in checks if not c.passed and c.severity == "WARN"]
     demo = " (DEMO DATA: invented figures)" if settings.origin == "demo" else ""
     print(
         f"\nklimamonitor run {run.run_id[:8]}: {'succeeded' if ok else 'FAILED'} in "
@@ -191,7 +185,7 @@ def summary(settings: Settings, run: dg.DagsterRun, checks: list, elapsed: float
     )
     for check in failed + warned:
         label = "FAILED" if check in failed else "warning"
-        print(f"  {label} {check.asset_key.to_user_string()} {check.check_name}")
+        print(f"  {label} {check.asset} {check.check}")
     if settings.warehouse.exists():
         print("rows per table:")
         for table, count in mart_row_counts(settings.warehouse).items():
@@ -225,7 +219,8 @@ def main() -> int:
     process = launch(settings, run_id, log)
     run = follow(instance, run_id, process, log)
     process.wait()
-    return summary(settings, run, checks_of(instance, run_id), time.monotonic() - started, log)
+    checks = checks_of_run(instance, run_id)
+    return summary(settings, run, checks, time.monotonic() - started, log)
 
 
 if __name__ == "__main__":

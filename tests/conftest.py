@@ -50,17 +50,12 @@ def run_in_process(
     Dagster instance kept there (so a second run on the same workdir sees the first's data
     versions); `extra_env` holds dlt's configuration (the replay server), restored after."""
     from ingestion.settings import Settings
+    from orchestration.defs.resources import environment
     from orchestration.run import execute_in_process
 
-    saved = dict(os.environ)
-    os.environ.update(extra_env or {})
-    try:
-        config = Settings(source=str(source), warehouse=workdir / "klimamonitor.duckdb", **settings)
-        with instance_for(workdir) as instance:
-            return execute_in_process(config, instance, rebuild)
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    config = Settings(source=str(source), warehouse=workdir / "klimamonitor.duckdb", **settings)
+    with environment(extra_env or {}), instance_for(workdir) as instance:
+        return execute_in_process(config, instance, rebuild)
 
 
 def pipeline_env(source: Path | str, workdir: Path) -> dict[str, str]:

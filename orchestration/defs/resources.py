@@ -27,16 +27,21 @@ def dbt_resource() -> DbtCliResource:
 
 
 @contextmanager
-def dbt_environment(settings: Settings) -> Iterator[None]:
-    """The settings where dbt reads them, in the environment (`env_var` in transform/), for the
-    dbt commands started inside: as a data engineer would set them to run dbt by hand."""
+def environment(values: dict[str, str]) -> Iterator[None]:
+    """`values` set in the environment for what runs inside, the environment restored after."""
     saved = dict(os.environ)
-    os.environ.update(settings.environment())
+    os.environ.update(values)
     try:
         yield
     finally:
         os.environ.clear()
         os.environ.update(saved)
+
+
+def dbt_environment(settings: Settings):
+    """The settings where dbt reads them, in the environment (`env_var` in transform/), for the
+    dbt commands started inside: as a data engineer would set them to run dbt by hand."""
+    return environment(settings.environment())
 
 
 def dlt_pipeline(settings: Settings, dataset: str) -> dlt.Pipeline:
