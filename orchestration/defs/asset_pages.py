@@ -142,21 +142,25 @@ def receipts_page(con: duckdb.DuckDBPyConnection, key: dg.AssetKey) -> dict:
 
 
 def table_version(con: duckdb.DuckDBPyConnection, key: dg.AssetKey) -> dg.DataVersion:
-    """A raw table's data version: its rows and newest dlt load id, so a load that left the table
-    as it was leaves its version as it was."""
+    """A raw table's data version: its rows and a hash of their content (dlt's own columns left
+    out), so a load that left the table as it was, or wrote the same rows again (a live service
+    answering as it did yesterday), leaves its version as it was."""
     schema, table = key.path[0], key.path[-1]
     if not _exists(con, schema, table):
         return dg.DataVersion("absent")
-    has_load_id = con.execute(
-        "select count(*) from information_schema.columns "
-        "where table_schema = ? and table_name = ? and column_name = '_dlt_load_id'",
-        [schema, table],
-    ).fetchone()[0]
-    rows, newest = con.execute(
-        f"select count(*), {'max(_dlt_load_id)' if has_load_id else 'null'} "
-        f'from "{schema}"."{table}"'
+    columns = [
+        f'"{name}"'
+        for (name,) in con.execute(
+            "select column_name from information_schema.columns where table_schema = ? "
+            "and table_name = ? and not starts_with(column_name, '_dlt_') order by ordinal_position",
+            [schema, table],
+        ).fetchall()
+    ]
+    rows, content = con.execute(
+        f"select count(*), sum(hash(r)::hugeint) "
+        f'from (select {", ".join(columns)} from "{schema}"."{table}") as r'
     ).fetchone()
-    return dg.DataVersion(f"{rows} rows, load {newest}")
+    return dg.DataVersion(f"{rows} rows, content {content}")
 
 
 def warehouse_pages(

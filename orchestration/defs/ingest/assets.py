@@ -1,9 +1,9 @@
 """The dlt sources as Dagster assets: one multi-asset per source, one asset per raw table, built
 from the same source factory, with the same settings, that the run loads.
 
-Each load gives every raw table a data version (its rows and newest dlt load id): a table a load
-left as it was keeps its version, so nothing downstream is stale on its account (the dbt assets
-build only when some version they read changed). The live services' assets retry with backoff
+Each load gives every raw table a data version (its rows and a hash of their content): a table a
+load left as it was, or wrote again as it was, keeps its version, so nothing downstream is stale
+on its account (the dbt assets build only when some version they read changed). The live services' assets retry with backoff
 when a step fails after dlt's own HTTP retries (a service down for minutes rather than seconds);
 every asset writes the warehouse, so all take the warehouse pool's one slot.
 
