@@ -39,7 +39,7 @@ run: $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml demo-data
 	$(BIN)/python -m orchestration.run
 
 test: $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 dev: $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml demo-data
 	$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000

@@ -107,12 +107,52 @@ def demo_run(demo_folder, tmp_path_factory):
     return workdir, result
 
 
+@pytest.fixture(scope="session")
+def troubled_night(demo_run, demo_folder, tmp_path_factory):
+    """Killed runs, then the nightly run beside the inbox sensor's run (tests/night.py), on a
+    copy of the session's run."""
+    from tests.night import live_through
+
+    return live_through(demo_run[0], demo_folder, tmp_path_factory.mktemp("night"))
+
+
+# The modules whose tests read the session's pipeline run (demo_run and what is built on it).
+READS_THE_SESSION_RUN = {
+    "test_crash_safety",
+    "test_dbt_unit_tests",
+    "test_expectations",
+    "test_operations",
+    "test_pipeline",
+    "test_publication",
+    "test_questions",
+    "test_report",
+    "test_ui",
+}
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """`make test` runs two pytest-xdist workers: one takes every module that reads the session's
+    run, so that run is made once; the other takes the rest, module by module (the bad-input
+    corpus, the live replay and the scaled sources have pipeline runs of their own)."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class BySessionRun(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return "the session's run" if Path(module).stem in READS_THE_SESSION_RUN else module
+
+    return BySessionRun(config, log)
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
     """The tiers: as a test or its module is marked; else `integration` where a test reads the
     session's pipeline run, `unit` the rest. The unit tier runs first, the e2e tier last."""
     tiers = {"unit": 0, "integration": 1, "e2e": 2}
     for item in items:
+        module = Path(str(item.path)).stem
+        if "demo_run" in item.fixturenames and module not in READS_THE_SESSION_RUN:
+            raise pytest.UsageError(f"{module} reads the session's run: add it to the set")
         if any(item.get_closest_marker(t) for t in tiers):
             continue
         tier = "integration" if "demo_run" in item.fixturenames else "unit"

@@ -666,10 +666,10 @@ def _support_plans() -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def corpus_run(demo_run, demo_folder, tmp_path_factory):
-    """On a copy of the session's warehouse: the corpus beside the demo's files, loaded by the
-    plans source; then the same inbox with one file withdrawn and one replaced, and the whole
-    pipeline. The tests read the warehouse after it."""
+def corpus_run(demo_folder, tmp_path_factory):
+    """Into a warehouse of its own: the corpus beside the demo's files, loaded by the plans
+    source; then the same inbox with one file withdrawn and one replaced, and the whole pipeline.
+    The tests read the warehouse after it."""
     import shutil
 
     from ingestion.configured import SOURCES
@@ -683,7 +683,6 @@ def corpus_run(demo_run, demo_folder, tmp_path_factory):
         (inbox / name).parent.mkdir(exist_ok=True)
         (inbox / name).write_bytes(content)
     workdir = tmp_path_factory.mktemp("bad_inputs_run")
-    shutil.copytree(demo_run[0], workdir, symlinks=True, dirs_exist_ok=True)
     settings = Settings(source=str(folder), warehouse=workdir / "klimamonitor.duckdb")
     dlt_pipeline(settings, "plans").run(SOURCES["plans"](settings))
     (inbox / WITHDRAWN).unlink()

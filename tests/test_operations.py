@@ -1,6 +1,6 @@
-"""Operating klimamonitor in Dagster: the jobs' selections, the inbox sensor and its cursor, a
-sensor-started run beside the nightly one on the same warehouse, freshness (Dagster's checks and
-dbt's source freshness), the asset pages, the failure alert and the live sources' retries."""
+"""Operating klimamonitor in Dagster: the jobs' selections, the inbox sensor and its cursor,
+freshness (Dagster's checks and
+dbt's source freshness), the asset pages and the failure alert."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import shutil
 import subprocess
 import sys
 import threading
-import time
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
@@ -21,14 +20,12 @@ import pytest
 from ingestion.settings import Settings
 from tests.conftest import (
     PROJECT_ROOT,
-    RUN_COMMAND,
     assert_succeeded,
     instance_for,
     pipeline_env,
 )
-from tests.replay import Replay, ReplayServer
+from tests.night import NEW_STATUS_FILE
 
-NEW_STATUS_FILE = "147_v1_status_2026.csv"
 POOL_STEPS = {"statbank", "klimaregnskab", "plans", "klimamonitor_dbt_assets"}
 
 
@@ -156,114 +153,36 @@ def _tick(cursor: str | None):
     return result, context.cursor
 
 
-def _step_windows(instance: dg.DagsterInstance, run_id: str) -> dict[str, tuple[float, float]]:
-    windows = {}
-    for record in instance.get_records_for_run(run_id, limit=100_000).records:
-        entry = record.event_log_entry
-        event = entry.dagster_event
-        if event is None or event.step_key is None:
-            continue
-        if event.event_type == dg.DagsterEventType.STEP_START:
-            windows[event.step_key] = (entry.timestamp, float("inf"))
-        elif event.event_type in (
-            dg.DagsterEventType.STEP_SUCCESS,
-            dg.DagsterEventType.STEP_FAILURE,
-        ):
-            windows[event.step_key] = (windows[event.step_key][0], entry.timestamp)
-    return windows
-
-
-@pytest.mark.e2e
-def test_a_new_plan_file_starts_the_plans_job_beside_the_nightly_run(operated_env):
-    folder, workdir, env = operated_env
+def test_a_new_or_changed_plan_file_asks_for_the_plans_job(operated_env):
+    """The sensor's ticks: before the first, what the nightly run loaded counts as seen; a new
+    file asks for the plans job with the file in its tags, once; a changed file (its size
+    differs) is news again. The run it asks for, beside the nightly run, is in the troubled
+    night (tests/test_crash_safety.py)."""
+    folder, _, _ = operated_env
     inbox = folder / "plans" / "inbox"
-
-    # Before its first tick the sensor takes what the nightly run loaded as seen.
     result, cursor = _tick(None)
     assert isinstance(result, dg.SkipReason) and "none new or changed" in result.skip_message
 
-    (inbox / NEW_STATUS_FILE).write_text(
+    new = inbox / NEW_STATUS_FILE
+    new.write_text(
         "municipality_code,plan_version,action_id,status,status_date,comment\n"
         "147,1,K147-TRA03,in_progress,2026-10-01,planned -> in_progress\n",
         encoding="utf-8",
     )
-    request, cursor = _tick(cursor)
-    assert isinstance(request, dg.RunRequest)
-    assert request.tags["klimamonitor/plan_files"] == NEW_STATUS_FILE
-    assert request.tags["klimamonitor/plan_file_count"] == "1"
-    unchanged, cursor = _tick(cursor)
-    assert isinstance(unchanged, dg.SkipReason)
-
-    # The nightly run starts; while it runs, the sensor's run starts on the same warehouse.
-    instance = dg.DagsterInstance.get()
-    nightly = subprocess.Popen(
-        RUN_COMMAND,
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    started = dg.RunsFilter(job_name="nightly_refresh", statuses=[dg.DagsterRunStatus.STARTED])
-    deadline = time.monotonic() + 300
-    while not instance.get_runs(filters=started) and nightly.poll() is None:
-        assert time.monotonic() < deadline, "the nightly run did not start"
-        time.sleep(0.5)
-    sensor_run = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "dagster"),
-            "job",
-            "execute",
-            "-m",
-            "orchestration.definitions",
-            "-j",
-            "plans_refresh",
-            "--tags",
-            json.dumps(request.tags),
-        ],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    sensor_out, _ = sensor_run.communicate(timeout=900)
-    nightly_out, _ = nightly.communicate(timeout=900)
-    assert sensor_run.returncode == 0, sensor_out[-3000:]
-    assert nightly.returncode == 0, nightly_out[-3000:]
-
-    runs: dict[str, dg.DagsterRun] = {}
-    for run in instance.get_runs(limit=10):  # newest first: this test's two runs
-        runs.setdefault(run.job_name, run)
-    assert runs["plans_refresh"].tags["klimamonitor/plan_files"] == NEW_STATUS_FILE
-    windows = {job: _step_windows(instance, run.run_id) for job, run in runs.items()}
-    plans_steps, nightly_steps = windows["plans_refresh"], windows["nightly_refresh"]
-    spans = [
-        (r.start_time, r.end_time)
-        for r in instance.get_run_records(
-            dg.RunsFilter(run_ids=[run.run_id for run in runs.values()])
-        )
-    ]
-    assert spans[0][0] < spans[1][1] and spans[1][0] < spans[0][1], (
-        "the two runs did not overlap in time: the test proves nothing"
-    )
-    for a_key, (a_start, a_end) in plans_steps.items():
-        for b_key, (b_start, b_end) in nightly_steps.items():
-            if a_key in POOL_STEPS and b_key in POOL_STEPS:
-                assert a_end <= b_start or b_end <= a_start, f"{a_key} and {b_key} overlapped"
-
-    loaded = _query(
-        workdir,
-        f"select count(*) from plans.plan_status_updates where source_file = '{NEW_STATUS_FILE}'",
-    )
-    assert loaded == [(1,)]
-
-    # A changed file (its size differs) is news again.
-    with (inbox / NEW_STATUS_FILE).open("a", encoding="utf-8") as f:
-        f.write("147,1,K147-ENE05,done,2026-10-01,\n")
-    changed, _ = _tick(cursor)
-    assert isinstance(changed, dg.RunRequest)
-    assert changed.tags["klimamonitor/plan_files"] == NEW_STATUS_FILE
+    try:
+        request, cursor = _tick(cursor)
+        assert isinstance(request, dg.RunRequest)
+        assert request.tags["klimamonitor/plan_files"] == NEW_STATUS_FILE
+        assert request.tags["klimamonitor/plan_file_count"] == "1"
+        unchanged, cursor = _tick(cursor)
+        assert isinstance(unchanged, dg.SkipReason)
+        with new.open("a", encoding="utf-8") as f:
+            f.write("147,1,K147-ENE05,done,2026-10-01,\n")
+        changed, _ = _tick(cursor)
+        assert isinstance(changed, dg.RunRequest)
+        assert changed.tags["klimamonitor/plan_files"] == NEW_STATUS_FILE
+    finally:
+        new.unlink()
 
 
 def _latest(instance: dg.DagsterInstance, key: list[str]) -> dict:
@@ -481,51 +400,3 @@ def test_without_a_webhook_the_alert_is_only_logged(repo, failed_plans_run, monk
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "KLIMAMONITOR_ALERT_WEBHOOK is not set" in logged
     assert "plans_refresh" in logged and "no-such-folder" in logged
-
-
-# --- the live sources' retries --------------------------------------------------------------
-
-_MATERIALIZE_STATBANK = """
-import dagster as dg
-from orchestration.definitions import defs
-keys = [k for k in defs.resolve_all_asset_keys() if k.path[0] == "statbank"]
-job = defs.resolve_implicit_global_asset_job_def()
-result = job.execute_in_process(asset_selection=keys, instance=dg.DagsterInstance.get(),
-                                raise_on_error=False)
-events = [e.event_type_value for e in result.all_events]
-print("RESULT", result.success, events.count("STEP_UP_FOR_RETRY"))
-"""
-
-
-@pytest.mark.parametrize(
-    ("faults", "success", "retries"),
-    [
-        (["timeout"] * 3, True, 1),  # dlt's three attempts fail; Dagster's first retry answers
-        (["extra_column"], False, 0),  # a bad answer: an error at once, no retry
-    ],
-    ids=["service-down-then-back", "bad-answer"],
-)
-@pytest.mark.e2e
-def test_live_statbank_step_retries_only_what_waiting_can_mend(
-    demo_folder, tmp_path, faults, success, retries
-):
-    folder = shutil.copytree(demo_folder, tmp_path / "service")
-    replay = Replay(folder, release="2025-06-30")
-    replay.faults = [("/v1/tableinfo" if f == "timeout" else "/v1/data", f) for f in faults]
-    with ReplayServer(replay) as server:
-        env = {
-            **pipeline_env("live", tmp_path),
-            **server.env(),
-            "KLIMAMONITOR_SOURCE_RETRY_DELAY_S": "0.5",
-        }
-        done = subprocess.run(
-            [sys.executable, "-c", _MATERIALIZE_STATBANK],
-            cwd=PROJECT_ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-    line = next((x for x in done.stdout.splitlines() if x.startswith("RESULT")), "")
-    assert line == f"RESULT {success} {retries}", done.stdout[-2000:] + done.stderr[-3000:]
-    assert not replay.faults

@@ -18,6 +18,7 @@ import pytest
 
 from publish.publication import publish
 from tests.conftest import PROJECT_ROOT, assert_succeeded, run_in_process
+from tests.test_bench import floor_differences
 from tests.test_questions import _latest_figures, _sector_total
 
 TABLES = [
@@ -144,6 +145,17 @@ def test_demo_data_is_labelled(first_run):
     ).fetchall() == [("demo",)]
 
 
+def test_the_benchs_floor_gives_the_marts_rows(first_run, tmp_path):
+    """The hand-written floor of `make bench` (bench/floor.sql) computes the same marts."""
+    warehouse = tmp_path / "klimamonitor.duckdb"
+    shutil.copy(first_run[0] / "klimamonitor.duckdb", warehouse)
+    differences = floor_differences(warehouse)
+    assert differences == {
+        "mart_municipality_progress": (98 * 7, 0),
+        "mart_sector_gap": (98 * 5, 0),
+    }
+
+
 READER = """
 import json, sys, time
 from pathlib import Path
@@ -214,7 +226,7 @@ def test_readers_see_the_old_or_the_new_publication_whole(first_run, tmp_path):
         for run in range(1, 4):
             _wait_for_lines(tmp_path, 4, 20 * run)
             manifests.append(publish(warehouse, published_dir, f"run-{run}", []))
-        _wait_for_lines(tmp_path, 4, 80)
+        _wait_until_each_reader_saw(tmp_path, 4, "run-3")
     finally:
         stop.touch()
         for reader in readers:
@@ -236,6 +248,15 @@ def test_readers_see_the_old_or_the_new_publication_whole(first_run, tmp_path):
             assert row == expected[run_id], (run_id, row)
             seen.add(run_id)
     assert {"run-0", "run-3"} <= seen, "readers saw the first and the last publication"
+
+
+def _wait_until_each_reader_saw(folder: Path, readers: int, run_id: str) -> None:
+    """Until every reader has queried the publication of `run_id` (or erred: the test says so)."""
+    while not all(
+        f'"{run_id}"' in text or '"error"' in text
+        for text in ((folder / f"r{i}").read_text() for i in range(readers))
+    ):
+        time.sleep(0.05)
 
 
 def _wait_for_lines(folder: Path, readers: int, lines: int) -> None:

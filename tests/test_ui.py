@@ -1,8 +1,9 @@
-"""The Dagster UI in a real browser: `dagster dev` on 127.0.0.1 over a warehouse after one run,
-opened in headless Chromium. Every asset of the definitions snapshot is drawn in the global
-lineage, a dbt mart's lineage reaches back to the dlt tables, and the schedule and sensors are
-listed; a run of `make run` shows under the code location, in the job's history, and re-executes
-from there. Screenshots go to test-artifacts/ui/; the server is stopped by its process id.
+"""The Dagster UI in a real browser: `dagster dev` on 127.0.0.1 over the warehouse and instance
+of the troubled night (tests/night.py), opened in headless Chromium. Every asset of the
+definitions snapshot is drawn in the global lineage, a dbt mart's lineage reaches back to the dlt
+tables, and the schedule and sensors are listed; the night's run of `make run` shows under the
+code location, in the job's history, and re-executes from there. Screenshots go to
+test-artifacts/ui/; the server is stopped by its process id.
 
 Every wait is on a condition (a page element, a run's status), with deadlines of minutes, for a
 busy machine."""
@@ -23,7 +24,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from tests.conftest import PROJECT_ROOT, pipeline_env, run_pipeline
+from tests.conftest import PROJECT_ROOT, pipeline_env
 
 pytestmark = pytest.mark.e2e
 
@@ -38,13 +39,17 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def dagster_ui(demo_run, demo_folder, tmp_path_factory):
-    """`dagster dev` over a copy of the demo run's warehouse and instance (so the daemon's
-    sensors touch nothing another test reads); yields its URL and that folder, stops it by its
+def dagster_ui(troubled_night, tmp_path_factory):
+    """`dagster dev` over a copy of the troubled night's warehouse and instance (so the daemon's
+    sensors touch nothing another test reads); yields its URL and the night, stops it by its
     process id."""
-    source, _ = demo_run
     workdir = tmp_path_factory.mktemp("ui")
-    shutil.copytree(source, workdir, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.wal"))
+    shutil.copytree(
+        troubled_night.workdir,
+        workdir,
+        dirs_exist_ok=True,
+        ignore=shutil.ignore_patterns("*.wal"),
+    )
     port = _free_port()
     log = (workdir / "dagster-dev.log").open("w")
     server = subprocess.Popen(
@@ -59,7 +64,7 @@ def dagster_ui(demo_run, demo_folder, tmp_path_factory):
             str(port),
         ],
         cwd=PROJECT_ROOT,
-        env=pipeline_env(demo_folder, workdir),
+        env=pipeline_env(troubled_night.sources, workdir),
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,  # its own process group: the webserver, daemon and code server
@@ -78,7 +83,7 @@ def dagster_ui(demo_run, demo_folder, tmp_path_factory):
                 pytest.fail(f"dagster dev did not come up:\n{_tail(workdir / 'dagster-dev.log')}")
             time.sleep(1)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        yield url, workdir
+        yield url, troubled_night
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
@@ -135,18 +140,19 @@ def _missing(labels: list[str], names: list[str]) -> list[str]:
 
 def _wait_until_drawn(page, names: list[str], timeout_s: float = 600) -> list[str]:
     """Zooms out until every name is drawn (the graph draws only what is in view, and lays out
-    in steps), or the time is up; returns what is still missing."""
+    in steps), or the time is up; returns what is still missing. Polled every half second."""
     deadline = time.monotonic() + timeout_s
-    _zoom_out(page)
+    _zoom_out(page, times=8)
     while (missing := _missing(_node_labels(page), names)) and time.monotonic() < deadline:
         _zoom_out(page, times=1)
+        page.wait_for_timeout(500)
     return missing
 
 
 def _open_graph(browser, url: str):
     page = browser.new_page(viewport={"width": 6000, "height": 8000})
     _dismiss_the_first_visit_dialog(page)
-    page.goto(url, wait_until="networkidle")
+    page.goto(url)  # the UI polls the server for ever: its network is never idle
     page.locator("foreignObject").first.wait_for()
     return page
 
@@ -161,12 +167,10 @@ def _dismiss_the_first_visit_dialog(page) -> None:
     )
 
 
-def _zoom_out(page, times: int = 8) -> None:
-    """Far enough out that the graph draws every node (it draws only what is in view)."""
+def _zoom_out(page, times: int) -> None:
+    """Out by `times` steps: the graph draws only what is in view."""
     for _ in range(times):
         page.locator('[aria-label="zoom_out"]').last.click()
-        page.wait_for_timeout(250)
-    page.wait_for_timeout(1500)
 
 
 def test_every_asset_of_the_snapshot_is_drawn(browser, dagster_ui):
@@ -210,7 +214,7 @@ def test_the_schedule_and_the_sensors_are_listed(browser, dagster_ui):
     url, _ = dagster_ui
     page = browser.new_page(viewport={"width": 1600, "height": 1200})
     _dismiss_the_first_visit_dialog(page)
-    page.goto(f"{url}/automation", wait_until="networkidle")
+    page.goto(f"{url}/automation")
     for name in (
         "nightly_refresh_0200",
         "plan_inbox_sensor",
@@ -265,18 +269,18 @@ def _finished(url: str, run_id: str, deadline_s: float = 900) -> dict:
         "FAILURE",
         "CANCELED",
     ):
+        assert "status" in run, f"no run {run_id} in the UI: {run}"
         assert time.monotonic() < deadline, run
         time.sleep(1)
     return run
 
 
-def test_a_run_of_make_run_is_in_the_ui_and_re_executes(dagster_ui, demo_folder):
-    """`make run` against the instance `dagster dev` shows: the run belongs to the code location,
-    is in the job's history, and its re-execution from there succeeds."""
-    url, workdir = dagster_ui
-    result = run_pipeline(demo_folder, workdir)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    run_id = result.stdout.splitlines()[0].split()[2]  # "klimamonitor run <id> of ..."
+def test_a_run_of_make_run_is_in_the_ui_and_re_executes(dagster_ui):
+    """The night's run of `make run`, in the instance `dagster dev` shows: it belongs to the code
+    location, is in the job's history, and its re-execution from there succeeds."""
+    url, night = dagster_ui
+    assert night.nightly.returncode == 0, night.nightly.stdout[-3000:]
+    run_id = night.nightly_run_id
     run = _finished(url, run_id)
     origin = run["repositoryOrigin"]
     assert run["status"] == "SUCCESS" and origin, run
