@@ -126,6 +126,26 @@ class Site:
         self.rejections = self._by_municipality(
             "select * from marts.mart_quarantine order by source_file, sheet, source_row"
         )
+        # each mart a municipality page shows, read once and grouped (not a query per page)
+        self.progress = self._by_municipality(
+            "select * from marts.mart_municipality_progress order by year"
+        )
+        self.targets = self._by_municipality("select * from core.dim_municipal_targets")
+        self.outlook = self._by_municipality(
+            "select * from marts.mart_outlook order by method_code = 'conservative', method_code"
+        )
+        self.gap = self._by_municipality("select * from marts.mart_sector_gap order by sector_code")
+        self.actions = self._by_municipality(
+            """select * from marts.mart_actions
+               order by is_late desc, days_late desc nulls last, sector_code, action_id"""
+        )
+        self.indicators = self._by_municipality(
+            f"select * from marts.mart_indicators where year = {int(self.latest_year or 0)}"
+        )
+        self.quality = self._by_municipality("select * from marts.mart_data_quality")
+        self.quarantine = self._by_municipality(
+            "select * from marts.mart_quarantine order by source_file, source_row"
+        )
 
     def _by_municipality(self, sql: str) -> dict[str, list[dict]]:
         """A mart's rows grouped by municipality, read once for every page."""
@@ -305,12 +325,7 @@ class Site:
 
     def municipality(self, m: dict) -> str:
         code = m["municipality_code"]
-        progress = _rows(
-            self.con,
-            "select * from marts.mart_municipality_progress where municipality_code = ? "
-            "order by year",
-            [code],
-        )
+        progress = self.progress.get(code, [])
         latest = progress[-1] if progress else None
         path = {}
         if latest and latest["target_2030_t"] is not None:
@@ -323,42 +338,13 @@ class Site:
             self._sector_stacks(code),
             [self._path_line("Målets sti mod 2030", "#111", "line", path)] if path else [],
         )
-        target = _rows(
-            self.con, "select * from core.dim_municipal_targets where municipality_code = ?", [code]
-        )
-        outlook = _rows(
-            self.con,
-            "select * from marts.mart_outlook where municipality_code = ? "
-            "order by method_code = 'conservative', method_code",
-            [code],
-        )
-        gap = _rows(
-            self.con,
-            "select * from marts.mart_sector_gap where municipality_code = ? order by sector_code",
-            [code],
-        )
-        actions = _rows(
-            self.con,
-            """select * from marts.mart_actions where municipality_code = ?
-               order by is_late desc, days_late desc nulls last, sector_code, action_id""",
-            [code],
-        )
-        indicators = _rows(
-            self.con,
-            "select * from marts.mart_indicators where municipality_code = ? and year = ?",
-            [code, self.latest_year],
-        )
-        quality = _rows(
-            self.con,
-            "select * from marts.mart_data_quality where municipality_code = ?",
-            [code],
-        )
-        quarantine = _rows(
-            self.con,
-            "select * from marts.mart_quarantine where municipality_code = ? "
-            "order by source_file, source_row limit 50",
-            [code],
-        )
+        target = self.targets.get(code, [])
+        outlook = self.outlook.get(code, [])
+        gap = self.gap.get(code, [])
+        actions = self.actions.get(code, [])
+        indicators = self.indicators.get(code, [])
+        quality = self.quality.get(code, [])
+        quarantine = self.quarantine.get(code, [])[:50]
         return self._render(
             "municipality.html",
             1,
@@ -398,12 +384,7 @@ class Site:
     def downloads(self, m: dict) -> dict[str, bytes]:
         """The municipality's receipts workbook and its prefilled plan template."""
         code = m["municipality_code"]
-        actions = _rows(
-            self.con,
-            "select plan_version, action_id from marts.mart_actions where municipality_code = ? "
-            "order by action_id",
-            [code],
-        )
+        actions = sorted(self.actions.get(code, []), key=lambda a: a["action_id"])
         return {
             f"kommune/{code}-kvitteringer.xlsx": receipts_workbook(
                 self.receipts.get(code, []), self.rejections.get(code, [])
