@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -52,11 +53,30 @@ def dbt_command(*args: str) -> list[str]:
     return [str(Path(sys.executable).with_name("dbt")), *args]
 
 
-def run_dbt(*args: str) -> None:
+def dbt_target() -> Path:
+    """A target folder for dbt's artifacts beside the warehouse, seeded with the project's
+    partial-parse file, as Dagster gives each dbt invocation a folder of its own: transform/target
+    keeps the manifest that the runs load, whatever runs beside."""
+    from ingestion.settings import Settings
+    from orchestration.defs.resources import DBT_PROJECT_DIR
+
+    target = Settings.from_env().warehouse.parent / "dbt_target"
+    target.mkdir(parents=True, exist_ok=True)
+    partial = DBT_PROJECT_DIR / "target" / "partial_parse.msgpack"
+    if partial.exists():
+        shutil.copy(partial, target / partial.name)
+    return target
+
+
+def run_dbt(*args: str, target: Path) -> None:
     from orchestration.defs.resources import DBT_PROJECT_DIR
 
     result = subprocess.run(
-        dbt_command(*args), cwd=DBT_PROJECT_DIR, capture_output=True, text=True, check=False
+        dbt_command(*args, "--target-path", str(target)),
+        cwd=DBT_PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if result.returncode != 0:
         raise SystemExit(f"dbt {' '.join(args)} failed:\n{result.stdout[-3000:]}")
@@ -114,8 +134,12 @@ def bare() -> dict:
             f"dlt {name}",
             lambda n=name, m=make_source: dlt_pipeline(settings, n).run(m(settings)),
         )
+    target = dbt_target()
     with dbt_environment(settings):
-        timed("dbt build", lambda: run_dbt("build", "--exclude-resource-type", "unit_test"))
+        timed(
+            "dbt build",
+            lambda: run_dbt("build", "--exclude-resource-type", "unit_test", target=target),
+        )
 
     def suites() -> list[CheckResult]:
         results = []
@@ -207,7 +231,7 @@ def dbt_build() -> dict:
 
     from orchestration.defs.resources import DBT_PROJECT_DIR
 
-    project = ["--project-dir", str(DBT_PROJECT_DIR), "--quiet"]
+    project = ["--project-dir", str(DBT_PROJECT_DIR), "--quiet", "--target-path", str(dbt_target())]
     started = time.perf_counter()
     parsed = dbtRunner().invoke(["parse", *project])
     parse_seconds = time.perf_counter() - started

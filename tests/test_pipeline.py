@@ -308,6 +308,9 @@ def test_action_status_history_is_kept(first_run, tmp_path):
             "+snp_actions__status",
             "--exclude",
             "resource_type:source",
+            # its own target folder: transform/target holds the manifest the runs load
+            "--target-path",
+            str(tmp_path / "target"),
         ],
         cwd=PROJECT_ROOT / "transform",
         env=env,
