@@ -65,7 +65,8 @@ def _published_run_ids(published: Path) -> list:
 
 
 def _kill_when(sources: Path, workdir: Path, moment, timeout: float = 600) -> None:
-    """Starts `make run` and kills its whole process group with SIGKILL once `moment()` is true."""
+    """Starts `make run` and kills its whole process group with SIGKILL once `moment()` is true
+    (asked every `moment.poll_s` seconds)."""
     with (workdir / "killed_run.log").open("w") as out:
         process = subprocess.Popen(
             RUN_COMMAND,
@@ -80,7 +81,7 @@ def _kill_when(sources: Path, workdir: Path, moment, timeout: float = 600) -> No
             while not moment():
                 assert process.poll() is None, "the run ended before the moment to kill it"
                 assert time.monotonic() < deadline, "the moment to kill never came"
-                time.sleep(0.002)
+                time.sleep(moment.poll_s)
         finally:
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGKILL)
@@ -91,13 +92,24 @@ def _kill_when(sources: Path, workdir: Path, moment, timeout: float = 600) -> No
 def during_dlt_load(workdir: Path):
     """dlt moves a job of a load package into started_jobs while it loads it into DuckDB."""
     pipelines = workdir / ".dlt_pipelines"
-    return lambda: any(pipelines.glob("*/load/normalized/*/started_jobs/*"))
+
+    def moment() -> bool:
+        return any(pipelines.glob("*/load/normalized/*/started_jobs/*"))
+
+    moment.poll_s = 0.002  # a job is in started_jobs for milliseconds
+    return moment
 
 
 def during_dbt_build(workdir: Path):
-    """dbt's log lines go to the run's log file, which `make run` names."""
+    """dbt's log lines go to the run's log file, which `make run` names: the first table model
+    has started (the staging views are built)."""
     logs = workdir / "logs"
-    return lambda: any("START sql table model core." in p.read_text() for p in logs.glob("*"))
+
+    def moment() -> bool:
+        return any("START sql table model " in p.read_text() for p in logs.glob("*"))
+
+    moment.poll_s = 0.05  # the build takes seconds; the log is read whole each time
+    return moment
 
 
 def live_through(demo_workdir: Path, demo_folder: Path, root: Path) -> Night:
