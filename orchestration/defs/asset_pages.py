@@ -151,8 +151,8 @@ def table_version(con: duckdb.DuckDBPyConnection, key: dg.AssetKey) -> dg.DataVe
     columns = [
         f'"{name}"'
         for (name,) in con.execute(
-            "select column_name from information_schema.columns where table_schema = ? "
-            "and table_name = ? and not starts_with(column_name, '_dlt_') order by ordinal_position",
+            "select column_name from information_schema.columns where table_schema = ? and "
+            "table_name = ? and not starts_with(column_name, '_dlt_') order by ordinal_position",
             [schema, table],
         ).fetchall()
     ]

@@ -3,9 +3,10 @@ from the same source factory, with the same settings, that the run loads.
 
 Each load gives every raw table a data version (its rows and a hash of their content): a table a
 load left as it was, or wrote again as it was, keeps its version, so nothing downstream is stale
-on its account (the dbt assets build only when some version they read changed). The live services' assets retry with backoff
-when a step fails after dlt's own HTTP retries (a service down for minutes rather than seconds);
-every asset writes the warehouse, so all take the warehouse pool's one slot.
+on its account (the dbt assets build only when some version they read changed). The live
+services' assets retry with backoff when a step fails after dlt's own HTTP retries (a service
+down for minutes rather than seconds); every asset writes the warehouse, so all take the
+warehouse pool's one slot.
 
 `dagster_dlt.dlt_assets` is this same multi-asset over `build_dlt_asset_specs`, without a retry
 policy; the specs are built here so the live sources can have one.
