@@ -23,6 +23,7 @@ from pathlib import Path
 import duckdb
 
 PUBLISHED_FILE = "klimamonitor.duckdb"
+STORAGE_VERSION = "v1.0.0"
 PARQUET_LINK = "parquet"
 MANIFEST_FILE = "manifest.json"
 
@@ -123,8 +124,15 @@ def publish(
     shutil.rmtree(parquet_dir, ignore_errors=True)
     parquet_dir.mkdir()
 
-    pub = duckdb.connect(str(staging))
+    pub = duckdb.connect()
     try:
+        # the storage format DuckDB 0.10 and 1.0 write, which every 1.x reads: the DuckDB inside
+        # most BI drivers (DBeaver, Metabase's driver, the ODBC driver Power BI uses) is 1.x, and
+        # it refuses a file stamped with 2.0's format
+        pub.execute(
+            f"attach {_comment(str(staging))} as published (storage_version '{STORAGE_VERSION}')"
+        )
+        pub.execute("use published")
         pub.execute(f"attach {_comment(str(warehouse))} as wh (read_only)")
         tables = bi_tables(pub, "wh")
         vintages = source_vintages(pub, "wh")
