@@ -12,7 +12,7 @@ export KLIMAMONITOR_WAREHOUSE ?= $(CURDIR)/warehouse/klimamonitor.duckdb
 DBT_FILES := $(shell find transform/models transform/seeds transform/macros transform/tests transform/snapshots -type f 2>/dev/null) transform/dbt_project.yml
 MANIFEST := transform/target/manifest.json
 
-.PHONY: run test dev lint bench demo-data setup clean
+.PHONY: run test dev lint bench docs demo-data setup clean
 
 # uv itself, when the machine has none: a pinned wheel from PyPI into a private venv.
 $(TOOLS)/bin/uv:
@@ -49,10 +49,21 @@ lint: $(MANIFEST)
 	$(BIN)/ruff format --check .
 	cd transform && ../$(BIN)/sqlfluff lint models tests macros
 
+# dbt's docs of the project and the warehouse's catalog, in a target folder of their own (the
+# manifest in transform/target is the one the runs load), served on 127.0.0.1; the pipeline runs
+# first when there is no warehouse yet.
+DOCS_TARGET := $(CURDIR)/warehouse/dbt-docs
+DOCS_PORT ?= 8080
+docs: $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml demo-data
+	@test -f $(KLIMAMONITOR_WAREHOUSE) || $(MAKE) run
+	cd transform && ../$(BIN)/dbt docs generate --quiet --static --target-path $(DOCS_TARGET)
+	@echo "dbt docs: http://127.0.0.1:$(DOCS_PORT) (also $(DOCS_TARGET)/static_index.html, one file)"
+	cd transform && ../$(BIN)/dbt docs serve --target-path $(DOCS_TARGET) --host 127.0.0.1 --port $(DOCS_PORT) --no-browser
+
 SCALE ?= 1000
 REPEATS ?= 3
 bench: $(MANIFEST)
 	$(BIN)/python -m bench --scale $(SCALE) --repeats $(REPEATS)
 
 clean:
-	rm -rf warehouse/*.duckdb warehouse/*.wal warehouse/*.steps.json warehouse/.dlt_pipelines warehouse/demo_sources warehouse/published warehouse/bench transform/target
+	rm -rf warehouse/*.duckdb warehouse/*.wal warehouse/*.steps.json warehouse/.dlt_pipelines warehouse/demo_sources warehouse/published warehouse/bench warehouse/dbt-docs transform/target
