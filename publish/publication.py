@@ -6,7 +6,8 @@ copied into a new DuckDB file beside the published one, which is made read-only 
 it: a reader that has the old file open keeps reading the old file, a new reader opens the new one,
 and no reader sees a mix. (Within one process DuckDB shares an open database among connections to
 the same path, so a long-lived reader sees the new publication once all its connections to the old
-one are closed.) The Parquet copies go to a new folder, swapped in by renaming a symlink.
+one are closed.) The Parquet copies are written to a new folder, then each moved to its stable
+name in `parquet/` by a rename, with the run and the column descriptions in its metadata.
 The manifest (run id, time, source vintages, check results, row counts) is in the file as table
 `main.publication` and beside it as `manifest.json`.
 """
@@ -24,7 +25,7 @@ import duckdb
 
 PUBLISHED_FILE = "klimamonitor.duckdb"
 STORAGE_VERSION = "v1.0.0"
-PARQUET_LINK = "parquet"
+PARQUET_DIR = "parquet"
 MANIFEST_FILE = "manifest.json"
 
 
@@ -157,9 +158,10 @@ def publish(
             [run_id, manifest["published_at"], json.dumps(manifest)],
         )
         for table in tables:
+            metadata = _parquet_metadata(pub, table, run_id)
             pub.execute(
                 f"copy {table} to {_comment(str(parquet_dir / f'{table}.parquet'))} "
-                "(format parquet, compression zstd)"
+                f"(format parquet, compression zstd, kv_metadata {metadata})"
             )
     except BaseException:
         pub.close()
@@ -178,19 +180,47 @@ def publish(
     return manifest
 
 
+def _parquet_metadata(pub: duckdb.DuckDBPyConnection, table: str, run_id: str) -> str:
+    """The file's key-value metadata: the publication's run, the table's description and each
+    column's (JSON), for tools that read Parquet without the DuckDB file beside it."""
+    schema, name = table.split(".")
+    (description,) = pub.execute(
+        "select comment from duckdb_tables() where database_name = 'published' "
+        "and schema_name = ? and table_name = ?",
+        [schema, name],
+    ).fetchone()
+    columns = dict(
+        pub.execute(
+            "select column_name, comment from duckdb_columns() where database_name = 'published' "
+            "and schema_name = ? and table_name = ? and comment is not null order by column_index",
+            [schema, name],
+        ).fetchall()
+    )
+    described = json.dumps(columns, ensure_ascii=False)
+    return (
+        f"{{klimamonitor_run_id: {_comment(run_id)}, table_description: {_comment(description)}, "
+        f"column_descriptions: {_comment(described)}}}"
+    )
+
+
 def _swap_parquet(published_dir: Path, new_dir: Path) -> None:
-    """Points `parquet` at the new folder by replacing the symlink; keeps the previous folder."""
-    link = published_dir / PARQUET_LINK
-    previous = link.resolve() if link.is_symlink() else None
-    if link.exists() and not link.is_symlink():
-        shutil.rmtree(link)
-    tmp_link = published_dir / f".{PARQUET_LINK}.link"
-    tmp_link.unlink(missing_ok=True)
-    tmp_link.symlink_to(new_dir.name)
-    os.replace(tmp_link, link)
-    for old in published_dir.glob(".parquet.*"):
-        if old.is_dir() and old not in (new_dir, previous):
-            shutil.rmtree(old, ignore_errors=True)
+    """Moves the new files into `parquet/` at their stable names, each by one rename (a reader of
+    a file sees the old or the new whole; each file names its run in its metadata), the manifest
+    last; then removes the files of tables no longer published and the new folder."""
+    folder = published_dir / PARQUET_DIR
+    if folder.is_symlink():  # the layout before: a link to a hidden folder per run
+        folder.unlink()
+        for old in published_dir.glob(".parquet.*"):
+            if old != new_dir:
+                shutil.rmtree(old, ignore_errors=True)
+    folder.mkdir(exist_ok=True)
+    names = sorted(p.name for p in new_dir.glob("*.parquet"))
+    for name in [*names, MANIFEST_FILE]:
+        os.replace(new_dir / name, folder / name)
+    for stale in folder.glob("*.parquet"):
+        if stale.name not in names:
+            stale.unlink()
+    shutil.rmtree(new_dir, ignore_errors=True)
 
 
 def current_manifest(published_dir: Path) -> dict | None:

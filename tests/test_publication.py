@@ -75,6 +75,19 @@ def test_parquet_and_manifest_beside_it(published):
     assert duckdb.sql(
         f"select sum(v) from '{target / 'parquet' / 'marts.mart_x.parquet'}'"
     ).fetchall() == [(3,)]
+    assert _parquet_metadata(target / "parquet" / "marts.mart_x.parquet") == {
+        "klimamonitor_run_id": "run-1",
+        "table_description": "",
+        "column_descriptions": '{"v": "the value"}',
+    }
+
+
+def _parquet_metadata(path) -> dict[str, str]:
+    return dict(
+        duckdb.sql(
+            f"select decode(key), decode(value) from parquet_kv_metadata('{path}')"
+        ).fetchall()
+    )
 
 
 def test_a_new_publication_replaces_the_old_whole(published, tmp_path):
@@ -94,10 +107,18 @@ def test_a_new_publication_replaces_the_old_whole(published, tmp_path):
     assert fresh.execute(
         "select (select run_id from main.publication), sum(v) from marts.mart_x"
     ).fetchall() == [("run-3", 6)]
-    # the Parquet link points at the newest folder; the one before is kept, older ones go
-    assert (target / "parquet").resolve().name == ".parquet.run-3"
-    kept = sorted(p.name for p in target.glob(".parquet.*"))
-    assert kept == [".parquet.run-2", ".parquet.run-3"]
+    # the Parquet files are at their stable names in a plain folder, each of the newest run
+    folder = target / "parquet"
+    assert folder.is_dir() and not folder.is_symlink()
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "core.dim_municipality.parquet",
+        "manifest.json",
+        "marts.mart_x.parquet",
+    ]
+    for path in folder.glob("*.parquet"):
+        assert _parquet_metadata(path)["klimamonitor_run_id"] == "run-3", path
+    assert json.loads((folder / "manifest.json").read_text())["run_id"] == "run-3"
+    assert not list(target.glob(".parquet*")), "no folder of a run left behind"
     assert not list(target.glob(".klimamonitor.duckdb.*")), "no staging file left behind"
 
 
@@ -140,3 +161,17 @@ def test_a_failed_check_holds_the_publication_back(demo_run, demo_folder, tmp_pa
     assert current_manifest(workdir / "published") == before
     con = duckdb.connect(str(workdir / "published" / "klimamonitor.duckdb"), read_only=True)
     assert con.execute("select run_id from main.publication").fetchall() == [(before["run_id"],)]
+
+
+def test_a_publication_of_the_old_layout_gets_the_plain_folder(tmp_path):
+    """Before, `parquet` was a link to a hidden folder per run: the next publication replaces it
+    with the plain folder and removes the hidden ones."""
+    warehouse = tmp_path / "klimamonitor.duckdb"
+    _warehouse(warehouse, 1)
+    target = tmp_path / "published"
+    (target / ".parquet.run-0").mkdir(parents=True)
+    (target / "parquet").symlink_to(".parquet.run-0")
+    publish(warehouse, target, "run-1", [])
+    assert (target / "parquet").is_dir() and not (target / "parquet").is_symlink()
+    assert (target / "parquet" / "marts.mart_x.parquet").exists()
+    assert not list(target.glob(".parquet*"))
