@@ -107,3 +107,35 @@ def test_the_published_file_opens_in_duckdb_1x_with_everything_in_it(duckdb_1x, 
     assert old == {**new, "version": OLDEST_1X}
     assert {"core.dim_municipality", "marts.mart_x", "main.publication"} <= set(old["tables"])
     assert old["comments"]["marts.mart_x.emissions_t"] == "Udledning, ton CO2e."
+
+
+def test_the_duckdb_cli_of_the_dev_tools_reads_it(published):
+    """`.venv/bin/duckdb` (duckdb-cli 1.x), as the README's guide shows it."""
+    cli = Path(sys.executable).with_name("duckdb")
+    done = subprocess.run(
+        [str(cli), "-readonly", "-csv", str(published), "-c", "select sum(year) from marts.mart_x"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "10"
+
+
+def test_sqlalchemy_tools_see_the_tables_and_their_descriptions(published):
+    """Metabase, Superset and the like: duckdb-engine with SQLAlchemy 2.0 (2.1 breaks its table
+    inspection), on the URL the README gives, read-only."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(f"duckdb:///{published}?access_mode=read_only")
+    try:
+        inspector = sa.inspect(engine)
+        assert inspector.get_table_names(schema="marts") == ["mart_x"]
+        comments = {c["name"]: c["comment"] for c in inspector.get_columns("mart_x", "marts")}
+        assert comments["emissions_t"] == "Udledning, ton CO2e."
+        with engine.connect() as con:
+            assert con.execute(sa.text("select count(*) from marts.mart_x")).scalar() == 5
+            with pytest.raises(sa.exc.DBAPIError, match="read-only"):
+                con.execute(sa.text("create table marts.y as select 1"))
+    finally:
+        engine.dispose()
