@@ -30,6 +30,13 @@ def scale(values: list[float]) -> tuple[float, str]:
     return 1, "t CO2e"
 
 
+def tick_labels(ticks: list[float]) -> list[str]:
+    """The ticks in Danish, all with the decimals the finest of them needs (0, 2,5, 5,0, 7,5 and
+    10,0; not 0, 2, 5, 8 and 10, as rounding each to whole numbers drew them)."""
+    decimals = next((d for d in range(4) if all(abs(t - round(t, d)) < 1e-9 for t in ticks)), 4)
+    return [number(t, decimals) for t in ticks]
+
+
 def _ticks(low: float, high: float, count: int = 5) -> list[float]:
     if high <= low:
         high = low + 1
@@ -94,12 +101,11 @@ def bars_and_paths(
         f'<text x="12" y="{top + height / 2}" class="axis-label" '
         f'transform="rotate(-90 12 {top + height / 2})" text-anchor="middle">{escape(unit)}</text>',
     ]
-    for tick in ticks:
+    for tick, label in zip(ticks, tick_labels(ticks), strict=True):
         y = y_of(tick)
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{right}" y2="{y:.1f}" class="grid"/>')
         parts.append(
-            f'<text x="{left - 6}" y="{y + 4:.1f}" class="tick" text-anchor="end">'
-            f"{number(tick, 1 if abs(ticks[1] - ticks[0]) < 1 else 0)}</text>"
+            f'<text x="{left - 6}" y="{y + 4:.1f}" class="tick" text-anchor="end">{label}</text>'
         )
     parts.append(
         f'<line x1="{left}" y1="{y_of(0):.1f}" x2="{right}" y2="{y_of(0):.1f}" class="axis"/>'
@@ -167,14 +173,14 @@ def stacked_rows(
     x_of = lambda v: left + (right - left) * v / ticks[-1]  # noqa: E731
     height = row * len(categories)
     parts = [f'<text x="10" y="18" class="title">{escape(title)}</text>']
-    for tick in ticks:
+    for tick, label in zip(ticks, tick_labels(ticks), strict=True):
         x = x_of(tick)
         parts.append(
             f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + height}" class="grid"/>'
         )
         parts.append(
             f'<text x="{x:.1f}" y="{top + height + 14}" class="tick" text-anchor="middle">'
-            f"{number(tick, 1 if ticks[1] < 1 else 0)}</text>"
+            f"{label}</text>"
         )
     parts.append(
         f'<text x="{(left + right) / 2}" y="{top + height + 30}" class="axis-label" '

@@ -138,3 +138,20 @@ def test_each_municipality_links_its_receipts_and_downloads(site):
     inbox = load_workbook(site / "kommune" / "101-kvitteringer.xlsx")["kvitteringer"]
     files = [row[0].value for row in inbox.iter_rows(min_row=2)]
     assert files and all(name.startswith("101_") and name in receipts for name in files)
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "count", "labels"),
+    [
+        (0, 10, 4, ["0,0", "2,5", "5,0", "7,5", "10,0"]),  # the regions chart's axis
+        (0, 123_456, 5, ["0", "25.000", "50.000", "75.000", "100.000", "125.000"]),
+        (0, 0.7, 5, ["0,0", "0,2", "0,4", "0,6", "0,8"]),
+        (-3, 12, 5, ["-5", "0", "5", "10", "15"]),
+    ],
+)
+def test_axis_ticks_are_nice_numbers_labelled_as_they_are(low, high, count, labels):
+    from report.charts import _ticks, tick_labels
+
+    ticks = _ticks(low, high, count)
+    assert ticks[0] <= low and ticks[-1] >= high
+    assert tick_labels(ticks) == labels
