@@ -108,6 +108,16 @@ def demo_run(demo_folder, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def dbt_scratch(tmp_path_factory) -> tuple[Path, Path]:
+    """One warehouse path and one dbt target folder for the tests that run dbt on a copy of the
+    session's warehouse, each in turn (they run in one worker, one after another): dbt parses the
+    whole project for a warehouse path it has not seen (the path is part of its profile), and only
+    what changed after that, from the target folder's partial-parse file."""
+    root = tmp_path_factory.mktemp("dbt_scratch")
+    return root / "klimamonitor.duckdb", root / "target"
+
+
+@pytest.fixture(scope="session")
 def troubled_night(demo_run, demo_folder, tmp_path_factory):
     """Killed runs, then the nightly run beside the inbox sensor's run (tests/night.py), on a
     copy of the session's run."""

@@ -4,8 +4,9 @@ warehouse and instance, with `make run` in processes of its own:
 1. the sources change (a plan status file one report shorter);
 2. a run is killed with SIGKILL during the dlt load, another during the dbt build;
 3. a new status file arrives in the inbox, and the inbox sensor asks for the plans job;
-4. the next nightly run starts, and the sensor's run of the plans job starts beside it on the
-   same warehouse (in the test's process: the pool is the instance's, whichever process runs).
+4. the sensor's run of the plans job starts, and the next nightly run starts beside it on the
+   same warehouse: the nightly run marks the killed runs failed, and whichever run finds the
+   models stale builds and publishes them.
 
 It records what each step left (the publication, the outputs, the runs in the instance); the
 crash-safety and concurrency tests assert on it, and the UI tests show its runs in `dagster dev`.
@@ -15,9 +16,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import signal
 import subprocess
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,12 +104,13 @@ def during_dlt_load(workdir: Path):
 
 
 def during_dbt_build(workdir: Path):
-    """dbt's log lines go to the run's log file, which `make run` names: the first table model
-    has started (the staging views are built)."""
+    """dbt's log lines go to the run's log file, which `make run` names: dbt has started to write
+    its first node (a seed, a view or a table) into the warehouse."""
     logs = workdir / "logs"
+    started = re.compile(r"\d+ of \d+ START ")
 
     def moment() -> bool:
-        return any("START sql table model " in p.read_text() for p in logs.glob("*"))
+        return any(started.search(p.read_text()) for p in logs.glob("*"))
 
     moment.poll_s = 0.05  # the build takes seconds; the log is read whole each time
     return moment
@@ -144,25 +148,40 @@ def live_through(demo_workdir: Path, demo_folder: Path, root: Path) -> Night:
     settings = Settings(source=str(sources), warehouse=workdir / "klimamonitor.duckdb")
     night.request = inbox_sensor(settings)(dg.build_sensor_context(cursor=None))
 
+    # The sensor's run starts (in this process: the pool is the instance's, whichever process
+    # runs); once it has started, the nightly `make run` starts beside it, in a process of its own.
     env = pipeline_env(sources, workdir)
-    nightly = subprocess.Popen(
-        RUN_COMMAND, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True,
-    )  # fmt: skip
-    started = dg.RunsFilter(job_name="nightly_refresh", statuses=[dg.DagsterRunStatus.STARTED])
-    deadline = time.monotonic() + 600
-    with instance_for(workdir) as instance:
-        while not instance.get_runs(filters=started) and nightly.poll() is None:
-            assert time.monotonic() < deadline, "the nightly run did not start"
-            time.sleep(0.5)
+    launched: list[subprocess.Popen] = []
+
+    def start_the_nightly_run_once_the_plans_run_started() -> None:
+        started = dg.RunsFilter(job_name="plans_refresh", statuses=[dg.DagsterRunStatus.STARTED])
+        deadline = time.monotonic() + 600
+        with instance_for(workdir) as instance:
+            while not instance.get_runs(filters=started):
+                if time.monotonic() > deadline or night.plans is not None:
+                    return  # the test then says the runs did not overlap
+                time.sleep(0.2)
+        launched.append(
+            subprocess.Popen(
+                RUN_COMMAND,
+                cwd=PROJECT_ROOT,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )  # fmt: skip
+        )
+
+    starter = threading.Thread(target=start_the_nightly_run_once_the_plans_run_started)
+    starter.start()
     tags = night.request.tags if isinstance(night.request, dg.RunRequest) else {}
-    # the sensor's run, in this process (the test waits here anyway): the same instance, so the
-    # same pool as the nightly run's process
     plans_job = build_defs(settings).resolve_job_def("plans_refresh")
     with instance_for(workdir) as instance:
         night.plans = plans_job.execute_in_process(
             instance=instance, tags=tags, raise_on_error=False
         )
-    out, err = nightly.communicate(timeout=1800)
-    night.nightly = subprocess.CompletedProcess(nightly.args, nightly.returncode, out, err)
+    starter.join()
+    assert launched, "the nightly run was not started while the sensor's run ran"
+    out, err = launched[0].communicate(timeout=1800)
+    night.nightly = subprocess.CompletedProcess(launched[0].args, launched[0].returncode, out, err)
     return night

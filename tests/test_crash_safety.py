@@ -1,7 +1,7 @@
 """The troubled night (tests/night.py): runs of `make run` killed with SIGKILL during the dlt load
-and during the dbt build leave the published mart untouched; the next nightly run marks them
-failed, builds and publishes, while the inbox sensor's run of the plans job works beside it on the
-same warehouse, never writing at the same time."""
+and during the dbt build leave the published mart untouched; the inbox sensor's run of the plans
+job and the next nightly run, beside it on the same warehouse, never write at the same time: the
+nightly run marks the killed runs failed, and the two build and publish what they left undone."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def test_a_killed_run_leaves_the_publication_as_it_was(troubled_night):
         assert run_ids == [(night.before["run_id"],)], moment
 
 
-def test_the_next_run_marks_the_killed_runs_failed_builds_and_publishes(troubled_night):
+def test_the_next_runs_mark_the_killed_runs_failed_build_and_publish(troubled_night):
     night = troubled_night
     result = night.nightly
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]

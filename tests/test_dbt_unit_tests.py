@@ -18,11 +18,10 @@ from tests.conftest import PROJECT_ROOT
 pytestmark = pytest.mark.integration
 
 
-def test_every_unit_test_passes(demo_run, tmp_path):
+def test_every_unit_test_passes(demo_run, dbt_scratch):
     workdir, _ = demo_run
-    warehouse = tmp_path / "klimamonitor.duckdb"
+    warehouse, target = dbt_scratch
     shutil.copy(workdir / "klimamonitor.duckdb", warehouse)
-    target = tmp_path / "target"
     result = subprocess.run(
         [
             str(Path(sys.executable).parent / "dbt"),

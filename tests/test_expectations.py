@@ -144,7 +144,7 @@ MART_CORRUPTIONS = [
 ]
 
 
-def test_dbt_tests_fail_on_broken_marts(run_warehouse, tmp_path):
+def test_dbt_tests_fail_on_broken_marts(run_warehouse, dbt_scratch):
     import json
     import os
     import subprocess
@@ -153,14 +153,13 @@ def test_dbt_tests_fail_on_broken_marts(run_warehouse, tmp_path):
 
     from tests.conftest import PROJECT_ROOT
 
-    copy = tmp_path / "broken.duckdb"
+    copy, target = dbt_scratch
     copy.write_bytes(run_warehouse.read_bytes())
     con = duckdb.connect(str(copy))
     for corruption, _ in MART_CORRUPTIONS:
         con.execute(corruption)
     con.close()
     tests = [name for _, name in MART_CORRUPTIONS]
-    target = tmp_path / "target"
     subprocess.run(
         [
             str(Path(sys.executable).parent / "dbt"),

@@ -268,11 +268,11 @@ def _wait_for_lines(folder: Path, readers: int, lines: int) -> None:
         time.sleep(0.05)
 
 
-def test_action_status_history_is_kept(first_run, tmp_path):
+def test_action_status_history_is_kept(first_run, dbt_scratch):
     """A later status report closes the action's current row in the snapshot and opens a new one.
     Run on a copy of the warehouse: a report row is added to the raw table and dbt run again."""
     workdir, _, _ = first_run
-    warehouse = tmp_path / "klimamonitor.duckdb"
+    warehouse, target = dbt_scratch
     shutil.copy(workdir / "klimamonitor.duckdb", warehouse)
     con = duckdb.connect(str(warehouse))
     code, version, action_id, status, status_date = con.execute(
@@ -308,9 +308,9 @@ def test_action_status_history_is_kept(first_run, tmp_path):
             "+snp_actions__status",
             "--exclude",
             "resource_type:source",
-            # its own target folder: transform/target holds the manifest the runs load
+            # not transform/target, which holds the manifest the runs load
             "--target-path",
-            str(tmp_path / "target"),
+            str(target),
         ],
         cwd=PROJECT_ROOT / "transform",
         env=env,
