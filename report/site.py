@@ -70,6 +70,12 @@ def when_da(value) -> str:
     return f"{value.day}. {MONTHS_DA[value.month - 1]} {value.year} kl. {value:%H.%M}"
 
 
+COHORT_DA = {  # transform/seeds/plan_cohorts.csv, in words for the page
+    "pilot_2019": "DK2020-pilot, 2019",
+    "round1_2020": "DK2020, 1. runde, 2020",
+    "round2_2021": "DK2020, 2. runde, 2021",
+    "c40_own_plan": "egen plan gennem C40, uden for DK2020",
+}
 ACTION_STATUS_DA = {
     "planned": "planlagt",
     "in_progress": "i gang",
@@ -97,6 +103,7 @@ def _environment() -> Environment:
     env.filters["pct"] = lambda v: "–" if v is None else charts.number(v, 1) + " %"
     env.filters["status_da"] = lambda s: STATUS_DA.get(s, s)
     env.filters["action_status_da"] = lambda s: ACTION_STATUS_DA.get(s, s)
+    env.filters["cohort_da"] = lambda c: COHORT_DA.get(c, c)
     env.filters["when"] = when_da
     env.filters["mark_da"] = lambda m: MARKS_DA.get(m, m)
     return env

@@ -4,6 +4,7 @@ a municipality page fits a phone; screenshots go to test-artifacts/report/."""
 
 from __future__ import annotations
 
+import csv
 import functools
 import http.server
 import re
@@ -115,6 +116,21 @@ def test_every_page_and_link(site):
         assert "<script" not in html, f"{page}: a script"
         for link in re.findall(r'href="(?!data:|https?:)([^"#]+)"', html):
             assert (page.parent / link).resolve().exists(), f"{page.name}: broken link {link}"
+
+
+def test_no_code_of_the_plan_template_is_shown_as_it_is(site):
+    """A plan's DK2020 cohort is named in words, not by its code in the template."""
+    from report.site import COHORT_DA
+
+    with (PROJECT_ROOT / "transform" / "seeds" / "plan_cohorts.csv").open(encoding="utf-8") as f:
+        cohorts = [row["cohort_code"] for row in csv.DictReader(f)]
+    assert set(cohorts) == set(COHORT_DA)
+    shown = 0
+    for page in site.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert not [c for c in cohorts if c in html], page
+        shown += sum(label in html for label in COHORT_DA.values())
+    assert shown > 0
 
 
 def test_each_municipality_links_its_receipts_and_downloads(site):
