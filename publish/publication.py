@@ -85,28 +85,42 @@ def _comment(value: str | None) -> str:
     return "'" + (value or "").replace("'", "''") + "'"
 
 
-def _copy_tables(pub: duckdb.DuckDBPyConnection, tables: list[str]) -> dict[str, int]:
-    counts = {}
+@dataclass(frozen=True)
+class Published:
+    """A table as copied: its rows, and the descriptions dbt wrote (persist_docs)."""
+
+    rows: int
+    description: str | None
+    columns: dict[str, str]
+
+
+def _copy_tables(pub: duckdb.DuckDBPyConnection, tables: list[str]) -> dict[str, Published]:
+    copied = {}
     for table in tables:
         schema, name = table.split(".")
         pub.execute(f'create schema if not exists "{schema}"')
         pub.execute(f'create table "{schema}"."{name}" as from wh."{schema}"."{name}"')
-        # the descriptions dbt wrote (persist_docs) travel with the table
-        for column, comment in pub.execute(
-            """select column_name, comment from duckdb_columns()
-               where database_name = 'wh' and schema_name = ? and table_name = ?
-                 and comment is not null""",
-            [schema, name],
-        ).fetchall():
+        # the descriptions travel with the table
+        columns = dict(
+            pub.execute(
+                """select column_name, comment from duckdb_columns()
+                   where database_name = 'wh' and schema_name = ? and table_name = ?
+                     and comment is not null order by column_index""",
+                [schema, name],
+            ).fetchall()
+        )
+        for column, comment in columns.items():
             pub.execute(f'comment on column "{schema}"."{name}"."{column}" is {_comment(comment)}')
-        for (comment,) in pub.execute(
+        (description,) = pub.execute(
             """select comment from duckdb_tables() where database_name = 'wh'
-               and schema_name = ? and table_name = ? and comment is not null""",
+               and schema_name = ? and table_name = ?""",
             [schema, name],
-        ).fetchall():
-            pub.execute(f'comment on table "{schema}"."{name}" is {_comment(comment)}')
-        counts[table] = pub.execute(f'select count(*) from "{schema}"."{name}"').fetchall()[0][0]
-    return counts
+        ).fetchone()
+        if description is not None:
+            pub.execute(f'comment on table "{schema}"."{name}" is {_comment(description)}')
+        rows = pub.execute(f'select count(*) from "{schema}"."{name}"').fetchall()[0][0]
+        copied[table] = Published(rows, description, columns)
+    return copied
 
 
 def publish(
@@ -137,7 +151,7 @@ def publish(
         pub.execute(f"attach {_comment(str(warehouse))} as wh (read_only)")
         tables = bi_tables(pub, "wh")
         vintages = source_vintages(pub, "wh")
-        counts = _copy_tables(pub, tables)
+        copied = _copy_tables(pub, tables)
         pub.execute("detach wh")
         manifest = {
             "run_id": run_id,
@@ -150,7 +164,7 @@ def publish(
                 "failed": [f"{c.asset} {c.check}" for c in checks if not c.passed],
                 "results": [c.__dict__ for c in checks],
             },
-            "tables": counts,
+            "tables": {table: t.rows for table, t in copied.items()},
         }
         pub.execute(
             "create table main.publication as select ? as run_id, "
@@ -158,7 +172,7 @@ def publish(
             [run_id, manifest["published_at"], json.dumps(manifest)],
         )
         for table in tables:
-            metadata = _parquet_metadata(pub, table, run_id)
+            metadata = _parquet_metadata(copied[table], run_id)
             pub.execute(
                 f"copy {table} to {_comment(str(parquet_dir / f'{table}.parquet'))} "
                 f"(format parquet, compression zstd, kv_metadata {metadata})"
@@ -180,25 +194,13 @@ def publish(
     return manifest
 
 
-def _parquet_metadata(pub: duckdb.DuckDBPyConnection, table: str, run_id: str) -> str:
+def _parquet_metadata(table: Published, run_id: str) -> str:
     """The file's key-value metadata: the publication's run, the table's description and each
     column's (JSON), for tools that read Parquet without the DuckDB file beside it."""
-    schema, name = table.split(".")
-    (description,) = pub.execute(
-        "select comment from duckdb_tables() where database_name = 'published' "
-        "and schema_name = ? and table_name = ?",
-        [schema, name],
-    ).fetchone()
-    columns = dict(
-        pub.execute(
-            "select column_name, comment from duckdb_columns() where database_name = 'published' "
-            "and schema_name = ? and table_name = ? and comment is not null order by column_index",
-            [schema, name],
-        ).fetchall()
-    )
-    described = json.dumps(columns, ensure_ascii=False)
+    described = json.dumps(table.columns, ensure_ascii=False)
     return (
-        f"{{klimamonitor_run_id: {_comment(run_id)}, table_description: {_comment(description)}, "
+        f"{{klimamonitor_run_id: {_comment(run_id)}, "
+        f"table_description: {_comment(table.description)}, "
         f"column_descriptions: {_comment(described)}}}"
     )
 

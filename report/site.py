@@ -147,17 +147,14 @@ class Site:
                order by is_late desc, days_late desc nulls last, sector_code, action_id"""
         )
         self.indicators = self._by_municipality(
-            f"select * from marts.mart_indicators where year = {int(self.latest_year or 0)}"
+            "select * from marts.mart_indicators where year = ?", [self.latest_year]
         )
         self.quality = self._by_municipality("select * from marts.mart_data_quality")
-        self.quarantine = self._by_municipality(
-            "select * from marts.mart_quarantine order by source_file, source_row"
-        )
 
-    def _by_municipality(self, sql: str) -> dict[str, list[dict]]:
+    def _by_municipality(self, sql: str, params: list | None = None) -> dict[str, list[dict]]:
         """A mart's rows grouped by municipality, read once for every page."""
         out: dict[str, list[dict]] = defaultdict(list)
-        for row in _rows(self.con, sql):
+        for row in _rows(self.con, sql, params):
             out[row["municipality_code"]].append(row)
         return out
 
@@ -351,7 +348,11 @@ class Site:
         actions = self.actions.get(code, [])
         indicators = self.indicators.get(code, [])
         quality = self.quality.get(code, [])
-        quarantine = self.quarantine.get(code, [])[:50]
+        # the first 50 rejections by file and line (a file rejected whole, with no line, last)
+        quarantine = sorted(
+            self.rejections.get(code, []),
+            key=lambda q: (q["source_file"], q["source_row"] is None, q["source_row"] or 0),
+        )[:50]
         return self._render(
             "municipality.html",
             1,

@@ -38,7 +38,7 @@ class Night:
     sources: Path
     workdir: Path
     before: dict  # the publication's manifest before the night
-    after_kills: list[tuple[str, dict | None, str, list]] = field(default_factory=list)
+    after_kills: list[tuple[str, dict | None, bool, list]] = field(default_factory=list)
     request: dg.RunRequest | None = None
     nightly: subprocess.CompletedProcess | None = None
     plans: dg.ExecuteInProcessResult | None = None
@@ -169,7 +169,7 @@ def live_through(demo_workdir: Path, demo_folder: Path, root: Path) -> Night:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 text=True,
-            )  # fmt: skip
+            )
         )
 
     starter = threading.Thread(target=start_the_nightly_run_once_the_plans_run_started)
