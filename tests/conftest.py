@@ -18,12 +18,32 @@ requires_shared = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="session")
-def demo_folder(tmp_path_factory) -> Path:
+def shared_dir(tmp_path_factory, worker_id) -> Path:
+    """The session's folder that every pytest-xdist worker sees (each has its own below it)."""
+    base = tmp_path_factory.getbasetemp()
+    return base if worker_id == "master" else base.parent
+
+
+def made_once(path: Path, make) -> Path:
+    """`path`, made by `make(path)` by the first worker that asks for it; the others wait on a
+    file lock and take what it made."""
+    from filelock import FileLock
+
+    with FileLock(f"{path}.lock"):
+        if not path.with_name(f"{path.name}.made").exists():
+            shutil.rmtree(path, ignore_errors=True)
+            path.mkdir(parents=True)
+            make(path)
+            path.with_name(f"{path.name}.made").touch()
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_folder(shared_dir) -> Path:
+    """The demo sources, generated once per session; tests that change sources change a copy."""
     from tests.fixtures.demo import generate
 
-    folder = tmp_path_factory.mktemp("demo_sources")
-    generate(folder)
-    return folder
+    return made_once(shared_dir / "demo_sources", generate)
 
 
 RUN_COMMAND = [sys.executable, "-m", "orchestration.run"]
@@ -97,14 +117,23 @@ def assert_succeeded(result) -> None:
         raise AssertionError("the run failed:\n" + "\n".join(errors))
 
 
+RUN_ID_FILE = "run_id"
+
+
 @pytest.fixture(scope="session")
-def demo_run(demo_folder, tmp_path_factory):
-    """One run of the pipeline on the demo folder, in-process, shared by the tests that read its
-    warehouse, its publication or its Dagster instance."""
-    workdir = tmp_path_factory.mktemp("run")
-    result = run_in_process(demo_folder, workdir)
-    assert_succeeded(result)
-    return workdir, result
+def demo_run(demo_folder, shared_dir, tmp_path_factory) -> tuple[Path, str]:
+    """One run of the pipeline on the demo folder, in-process, made once per session; each worker
+    reads (and may change) its own copy of the workdir: warehouse, publication, Dagster instance.
+    Returns the copy and the run's id."""
+
+    def run(workdir: Path) -> None:
+        result = run_in_process(demo_folder, workdir)
+        assert_succeeded(result)
+        (workdir / RUN_ID_FILE).write_text(result.run_id)
+
+    made = made_once(shared_dir / "demo_run", run)
+    workdir = shutil.copytree(made, tmp_path_factory.mktemp("run"), dirs_exist_ok=True)
+    return workdir, (workdir / RUN_ID_FILE).read_text()
 
 
 @pytest.fixture(scope="session")
@@ -126,32 +155,41 @@ def troubled_night(demo_run, demo_folder, tmp_path_factory):
     return live_through(demo_run[0], demo_folder, tmp_path_factory.mktemp("night"))
 
 
-# The modules whose tests read the session's pipeline run (demo_run and what is built on it).
-READS_THE_SESSION_RUN = {
-    "test_crash_safety",
-    "test_dbt_unit_tests",
-    "test_expectations",
-    "test_operations",
-    "test_pipeline",
-    "test_publication",
-    "test_questions",
-    "test_report",
-    "test_ui",
+# `make test` runs two pytest-xdist workers, one lane each, every module in one lane: the night
+# (killed runs, then the UI over that night's instance) with most readers of the session's run, and
+# the sources (the live replay, the bad-input corpus, the scaled sources: runs of their own) with
+# the rest. The session's run is made once, by the first lane that asks for it (`demo_run`); the
+# lanes take about as long on this 2-core machine (`make test PYTEST_ADDOPTS=--durations=0 -v`),
+# and a new module joins the lane with room.
+NIGHT = "the night"
+SOURCES = "the sources"
+LANES = {
+    "test_crash_safety": NIGHT,
+    "test_ui": NIGHT,
+    "test_dbt_unit_tests": NIGHT,
+    "test_pipeline": NIGHT,
+    "test_publication": NIGHT,
+    "test_questions": NIGHT,
+    "test_report": NIGHT,
+    "test_live_sources": SOURCES,
+    "test_bad_inputs": SOURCES,
+    "test_bench": SOURCES,
+    "test_sources": SOURCES,
+    "test_expectations": SOURCES,
+    "test_operations": SOURCES,
 }
 
 
 def pytest_xdist_make_scheduler(config, log):
-    """`make test` runs two pytest-xdist workers: one takes every module that reads the session's
-    run, so that run is made once; the other takes the rest, module by module (the bad-input
-    corpus, the live replay and the scaled sources have pipeline runs of their own)."""
+    """One scope per lane (LANES; a module named nowhere joins the night's), so each worker takes
+    one lane whole."""
     from xdist.scheduler import LoadScopeScheduling
 
-    class BySessionRun(LoadScopeScheduling):
+    class ByLane(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            module = nodeid.split("::", 1)[0]
-            return "the session's run" if Path(module).stem in READS_THE_SESSION_RUN else module
+            return LANES.get(Path(nodeid.split("::", 1)[0]).stem, NIGHT)
 
-    return BySessionRun(config, log)
+    return ByLane(config, log)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -160,9 +198,6 @@ def pytest_collection_modifyitems(items):
     session's pipeline run, `unit` the rest. The unit tier runs first, the e2e tier last."""
     tiers = {"unit": 0, "integration": 1, "e2e": 2}
     for item in items:
-        module = Path(str(item.path)).stem
-        if "demo_run" in item.fixturenames and module not in READS_THE_SESSION_RUN:
-            raise pytest.UsageError(f"{module} reads the session's run: add it to the set")
         if any(item.get_closest_marker(t) for t in tiers):
             continue
         tier = "integration" if "demo_run" in item.fixturenames else "unit"
