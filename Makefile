@@ -12,7 +12,7 @@ export KLIMAMONITOR_WAREHOUSE ?= $(CURDIR)/warehouse/klimamonitor.duckdb
 DBT_FILES := $(shell find transform/models transform/seeds transform/macros transform/tests transform/snapshots -type f 2>/dev/null) transform/dbt_project.yml
 MANIFEST := transform/target/manifest.json
 
-.PHONY: run test dev lint bench docs demo-data setup clean
+.PHONY: run test dev lint bench docs serve serve-stop demo-data setup clean
 
 # uv itself, when the machine has none: a pinned wheel from PyPI into a private venv.
 $(TOOLS)/bin/uv:
@@ -59,6 +59,15 @@ docs: $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml demo-data
 	cd transform && ../$(BIN)/dbt docs generate --quiet --static --target-path $(DOCS_TARGET)
 	@echo "dbt docs: http://127.0.0.1:$(DOCS_PORT) (also $(DOCS_TARGET)/static_index.html, one file)"
 	cd transform && ../$(BIN)/dbt docs serve --target-path $(DOCS_TARGET) --host 127.0.0.1 --port $(DOCS_PORT) --no-browser
+
+# The project's own PostgreSQL (Debian's postgresql, installed if missing) in warehouse/postgres/,
+# on 127.0.0.1:$(PG_PORT); while it runs, `make run` loads each publication into it.
+PG_PORT ?= 5433
+serve: $(BIN)/dagster
+	$(BIN)/python -m publish.postgres_server start --port $(PG_PORT)
+
+serve-stop: $(BIN)/dagster
+	$(BIN)/python -m publish.postgres_server stop
 
 SCALE ?= 1000
 REPEATS ?= 3

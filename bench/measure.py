@@ -122,22 +122,55 @@ def measure(sources: Path, work: Path, municipalities: int, repeats: int, log=pr
         log(f"  {name:14s} {figures['seconds']:8.2f} s  {peak}")
         return figures
 
-    for repeat in range(1, repeats + 1):
-        log(f"repeat {repeat} of {repeats}")
-        run = fresh(work / "run")
-        env = step_env(sources, run, municipalities)
-        for name in ("nightly", "rerun"):
-            figures = record(name, run_step("nightly", env))
-            if not figures["success"] or figures["checks_failed"]:
-                log(f"    the run failed or a check failed: {figures['checks_failed']}")
-        record("bare", run_step("bare", step_env(sources, fresh(work / "bare"), municipalities)))
-        for name in ("ingest_dlt", "ingest_duckdb"):
-            db = fresh(work / name) / "ingest.duckdb"
-            record(name, run_step(name, {**env, "BENCH_DB": str(db)}))
-        # on the first run's loaded warehouse: dbt's full build, then the hand-written floor
-        record("dbt_build", run_step("dbt_build", env))
-        record("floor", run_step("floor", env))
+    postgres = _postgres(work / "postgres", log)
+    try:
+        for repeat in range(1, repeats + 1):
+            log(f"repeat {repeat} of {repeats}")
+            _repeat(sources, work, municipalities, postgres, record, log)
+    finally:
+        if postgres:
+            from publish import postgres_server
+
+            postgres_server.stop(work / "postgres")
     return raw
+
+
+def _postgres(data: Path, log) -> dict[str, str]:
+    """A PostgreSQL cluster of the bench's own, for the runs' load into it; none (and a line
+    that says so) where the server cannot be started."""
+    import socket
+
+    from publish import postgres_server
+
+    postgres_server.stop(data)
+    shutil.rmtree(data, ignore_errors=True)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    try:
+        return {"KLIMAMONITOR_POSTGRES_URL": postgres_server.start(data, port)}
+    except (RuntimeError, subprocess.CalledProcessError) as error:
+        log(f"PostgreSQL: no server ({error}); the runs are measured without the load into it")
+        return {}
+
+
+def _repeat(sources: Path, work: Path, municipalities: int, postgres: dict, record, log) -> None:
+    """One repeat of every measurement: the Dagster run and its rerun, the steps bare, both
+    ingests, dbt's build and the floor."""
+    run = fresh(work / "run")
+    env = step_env(sources, run, municipalities, **postgres)
+    for name in ("nightly", "rerun"):
+        figures = record(name, run_step("nightly", env))
+        if not figures["success"] or figures["checks_failed"]:
+            log(f"    the run failed or a check failed: {figures['checks_failed']}")
+    bare = step_env(sources, fresh(work / "bare"), municipalities, **postgres)
+    record("bare", run_step("bare", bare))
+    for name in ("ingest_dlt", "ingest_duckdb"):
+        db = fresh(work / name) / "ingest.duckdb"
+        record(name, run_step(name, {**env, "BENCH_DB": str(db)}))
+    # on the first run's loaded warehouse: dbt's full build, then the hand-written floor
+    record("dbt_build", run_step("dbt_build", env))
+    record("floor", run_step("floor", env))
 
 
 def summarise(raw: dict[str, list[dict]]) -> dict:
@@ -243,4 +276,13 @@ def table(summary: dict) -> str:
     for name, value, goal, note in rows:
         met = "yes" if summary["goals_met"][name] else "NO"
         lines.append(f"{name:20s} {value:>8s}  {goal:8s} {met:4s} {note}")
+    in_run = summary["nightly_steps_median_s"].get("published__postgres")
+    bare = summary["bare_steps_median_s"].get("postgres")
+    if in_run is not None and bare is not None:
+        lines.append(
+            f"PostgreSQL load: {in_run:.1f} s of the Dagster run ({in_run / m['nightly']:.0%}), "
+            f"{bare:.1f} s bare"
+        )
+    else:
+        lines.append("PostgreSQL load: not measured (no server)")
     return "\n".join(lines)

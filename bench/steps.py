@@ -161,6 +161,10 @@ def bare() -> dict:
         "report",
         lambda: build_site(published / "klimamonitor.duckdb", manifest, published / "report"),
     )
+    if (url := settings.postgres()) is not None:
+        from publish.postgres import load
+
+        timed("postgres", lambda: load(published / "klimamonitor.duckdb", url))
     return {"seconds": sum(steps.values()), "steps": steps, "step_windows": windows}
 
 

@@ -37,6 +37,9 @@ class Settings(BaseModel):
     """How many municipalities the area hierarchy must hold (the benchmark's sources have more)."""
     duckdb_memory_limit: str = "1GB"
     """DuckDB's memory in dlt's loads and dbt's build; it spills to disk beyond it."""
+    postgres_url: str | None = None
+    """A PostgreSQL server to load each publication into (publish/postgres.py); without it, the
+    project's own cluster under the warehouse's folder when it runs (`make serve`), else none."""
 
     @field_validator("warehouse", "published_targets")
     @classmethod
@@ -59,6 +62,7 @@ class Settings(BaseModel):
         "published_targets": "KLIMAMONITOR_PUBLISHED_TARGETS",
         "municipalities": "KLIMAMONITOR_MUNICIPALITIES",
         "duckdb_memory_limit": "KLIMAMONITOR_DUCKDB_MEMORY_LIMIT",
+        "postgres_url": "KLIMAMONITOR_POSTGRES_URL",
     }
 
     @classmethod
@@ -68,7 +72,11 @@ class Settings(BaseModel):
     def environment(self) -> dict[str, str]:
         """The settings as the environment variables dbt's project and profile read
         (`env_var(...)` in transform/)."""
-        return {var: str(getattr(self, field)) for field, var in self.ENV.items()}
+        return {
+            var: str(getattr(self, field))
+            for field, var in self.ENV.items()
+            if getattr(self, field) is not None
+        }
 
     @property
     def mode(self) -> Literal["demo", "live", "folder"]:
@@ -98,6 +106,18 @@ class Settings(BaseModel):
     def published_dir(self) -> Path:
         """The published copy for BI tools and the report, beside the working warehouse."""
         return self.warehouse.parent / "published"
+
+    @property
+    def postgres_dir(self) -> Path:
+        """The project's own PostgreSQL cluster (`make serve`), beside the working warehouse."""
+        return self.warehouse.parent / "postgres"
+
+    def postgres(self) -> str | None:
+        """Where publications are loaded in PostgreSQL: the URL set, else the project's own
+        cluster if it runs, else None (the step is skipped)."""
+        from publish.postgres_server import url
+
+        return self.postgres_url or url(self.postgres_dir)
 
     @property
     def logs_dir(self) -> Path:

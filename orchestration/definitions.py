@@ -14,7 +14,7 @@ from orchestration.defs.freshness import FRESHNESS_CHECKS, freshness_sensor
 from orchestration.defs.ingest.assets import assets as ingest_assets
 from orchestration.defs.ingest.sensors import inbox_sensor
 from orchestration.defs.jobs import JOBS
-from orchestration.defs.publish.assets import published_asset
+from orchestration.defs.publish.assets import postgres_asset, published_asset
 from orchestration.defs.quality.checks import checks as gx_checks
 from orchestration.defs.report.assets import report_asset
 from orchestration.defs.resources import dbt_resource
@@ -29,6 +29,7 @@ def build_defs(settings: Settings) -> dg.Definitions:
             *ingest_assets(settings),
             models,
             published_asset(settings, models),
+            postgres_asset(settings),
             report_asset(settings),
         ],
         asset_checks=[*gx_checks(settings), *FRESHNESS_CHECKS],

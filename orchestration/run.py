@@ -124,11 +124,19 @@ def launch(settings: Settings, run_id: str, log: Path) -> subprocess.Popen:
         )
 
 
-def step_line(event: dg.EventLogEntry, started: dict[str, float], done: dict[str, list]) -> str:
-    """The step, its time, and what it wrote: tables, rows in them, rows dlt loaded into them."""
+def step_line(
+    event: dg.EventLogEntry,
+    started: dict[str, float],
+    done: dict[str, list],
+    skipped: dict[str, str] | None = None,
+) -> str:
+    """The step, its time, and what it wrote: tables, rows in them, rows dlt loaded into them;
+    or why it wrote nothing, as the step logged it ("skipped: ...")."""
     step = event.step_key or ""
     took = event.timestamp - started.get(step, event.timestamp)
     outcome, pages = STEP_ENDS[event.dagster_event.event_type], done.get(step, [])
+    if not outcome and not pages and skipped and step in skipped:
+        outcome = skipped[step]
     tables = [p for p in pages if "dagster/row_count" in p]
     if not outcome and tables:
         rows = sum(p["dagster/row_count"].value for p in tables)
@@ -149,19 +157,21 @@ def follow(
     instance: dg.DagsterInstance, run_id: str, process: subprocess.Popen, log: Path
 ) -> dg.DagsterRun:
     """Prints a line for each step as it ends, until the run is over."""
-    cursor, started, done = None, {}, {}
+    cursor, started, done, skipped = None, {}, {}, {}
     while True:
         run = instance.get_run_by_id(run_id)
         records = instance.get_records_for_run(run_id, cursor=cursor, limit=1000) if run else None
         for record in records.records if records else []:
             event = record.event_log_entry
             kind = event.dagster_event.event_type if event.dagster_event else None
-            if kind == dg.DagsterEventType.STEP_START:
+            if kind is None and event.step_key and event.user_message.startswith("skipped: "):
+                skipped[event.step_key] = event.user_message
+            elif kind == dg.DagsterEventType.STEP_START:
                 started[event.step_key] = event.timestamp
             elif kind == dg.DagsterEventType.ASSET_MATERIALIZATION:
                 done.setdefault(event.step_key, []).append(event.asset_materialization.metadata)
             elif kind in STEP_ENDS:
-                print(step_line(event, started, done), flush=True)
+                print(step_line(event, started, done, skipped), flush=True)
         cursor = records.cursor if records else cursor
         if run and run.status in DONE and not (records and records.has_more):
             return run

@@ -11,7 +11,8 @@ import dagster as dg
 from ingestion.settings import Settings
 from orchestration.defs.resources import WAREHOUSE_POOL
 from orchestration.defs.translators import OWNER
-from publish.publication import CheckResult, current_manifest, publish
+from publish.postgres import load, redacted
+from publish.publication import PUBLISHED_FILE, CheckResult, current_manifest, publish
 
 PUBLISHED_KEY = dg.AssetKey(["published", "klimamonitor"])
 
@@ -85,3 +86,45 @@ def published_asset(settings: Settings, dbt_assets: dg.AssetsDefinition) -> dg.A
         )
 
     return published_mart
+
+
+POSTGRES_KEY = dg.AssetKey(["published", "postgres"])
+POSTGRES_POOL = "klimamonitor_postgres"
+NO_SERVER = (
+    "skipped: no PostgreSQL server (`make serve` starts the project's own; "
+    "KLIMAMONITOR_POSTGRES_URL names another)"
+)
+
+
+def postgres_asset(settings: Settings) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=POSTGRES_KEY,
+        deps=[PUBLISHED_KEY],
+        group_name="published",
+        owners=[OWNER],
+        kinds={"postgres"},
+        pool=POSTGRES_POOL,
+        output_required=False,
+        description="The publication in PostgreSQL for BI tools (publish/postgres.py): schemas "
+        "core, marts and klimamonitor, loaded beside the ones in use and swapped in by rename in "
+        "one transaction; read-only role klimamonitor_reader. Skipped when no server is set "
+        "(KLIMAMONITOR_POSTGRES_URL) or running (`make serve`).",
+    )
+    def postgres_mart(context: dg.AssetExecutionContext):
+        url = settings.postgres()
+        if url is None:
+            context.log.info(NO_SERVER)
+            return
+        loaded = load(settings.published_dir / PUBLISHED_FILE, url)
+        yield dg.MaterializeResult(
+            metadata={
+                "server": redacted(url),
+                "run_id": loaded.run_id,
+                "tables": loaded.tables,
+                "rows": loaded.rows,
+                "already_there": loaded.already_there,
+                "seconds": round(loaded.seconds, 2),
+            }
+        )
+
+    return postgres_mart
