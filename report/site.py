@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from publish.downloads import Downloads, write_downloads
 from report import charts
 from report.downloads import municipality_template, receipts_workbook
 
@@ -112,9 +113,10 @@ def _environment() -> Environment:
 class Site:
     """Reads the published mart once and renders every page."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, manifest: dict):
+    def __init__(self, con: duckdb.DuckDBPyConnection, manifest: dict, data: Downloads):
         self.con = con
         self.manifest = manifest
+        self.data = data  # the downloads in data/, linked from the pages
         self.env = _environment()
         self.sectors = _rows(con, "select * from core.dim_sector order by sort_order")
         self.regions = _rows(con, "select * from core.dim_region order by hierarchy_order")
@@ -223,6 +225,7 @@ class Site:
             manifest=self.manifest,
             latest_year=self.latest_year,
             regions=self.regions,
+            data=self.data,
             **context,
         )
 
@@ -414,7 +417,8 @@ def build_site(published_db: Path, manifest: dict, out_dir: Path) -> int:
     (staging / "kommune").mkdir()
     con = duckdb.connect(str(published_db), read_only=True)
     try:
-        site = Site(con, manifest)
+        previous = out_dir / "data" if (out_dir / "data").is_dir() else None
+        site = Site(con, manifest, write_downloads(con, staging / "data", previous))
         pages = {"index.html": site.nation(), "kilder.html": site.sources()}
         for region in site.regions:
             pages[f"region/{region['region_code']}.html"] = site.region(region)

@@ -1,0 +1,259 @@
+"""Downloads for people who work in Excel: every BI table of a publication as CSV and as XLSX, and
+each municipality's rows of every table that has a `municipality_code`, as one workbook and as a
+CSV per table. The report links them (report/site.py writes them into its `data/` folder).
+
+- CSV in the Danish convention, as Danish Excel opens it with a double click: UTF-8 with a BOM,
+  `;` between fields, a decimal comma, ISO dates; the header is the table's column names.
+- XLSX: numbers as numbers with number formats (`#,##0.0`), which Excel shows in the reader's own
+  locale (1.234,5 in Danish), dates as dates; a second sheet, `kolonner`, describes each column.
+  A table longer than a sheet holds (1,048,575 rows below the header) gets no workbook: its CSV
+  and Parquet file serve instead, and the index says so.
+- Formula injection: text is always written as text. In a CSV, where a program may read any cell
+  as a formula, a text value that begins with `=`, `+`, `-`, `@`, a tab or a carriage return is
+  prefixed with `'`; in a workbook, text cells are text cells, never formulas.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+
+EXCEL_ROWS = 1_048_575  # rows below the header in one sheet
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+BOM = "\ufeff"
+
+
+@dataclass
+class Download:
+    table: str
+    rows: int
+    csv: str
+    xlsx: str | None  # None: too long for a sheet
+    description: str | None
+
+
+@dataclass
+class Downloads:
+    """What was written, by path under the downloads folder."""
+
+    tables: list[Download] = field(default_factory=list)
+    municipalities: dict[str, dict[str, int]] = field(default_factory=dict)  # code -> table -> rows
+
+    def municipality_workbook(self, code: str) -> str:
+        return f"kommune-{code}.xlsx"
+
+    def municipality_csv(self, code: str, table: str) -> str:
+        return f"kommune-{code}/{table}.csv"
+
+
+def neutralised(value: str) -> str:
+    """A text cell as a CSV reader can take it without running it."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def _csv_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value).replace(".", ",")
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date | int):
+        return str(value)
+    return neutralised(str(value))
+
+
+def csv_bytes(columns: list[str], rows: list[tuple]) -> bytes:
+    out = io.StringIO()
+    out.write(BOM)
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(columns)
+    writer.writerows([_csv_cell(v) for v in row] for row in rows)
+    return out.getvalue().encode("utf-8")
+
+
+class _Book:
+    """An xlsxwriter workbook with the formats the sheets share."""
+
+    def __init__(self, path: Path):
+        import xlsxwriter
+
+        self.book = xlsxwriter.Workbook(
+            str(path),
+            {
+                "constant_memory": True,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+                "remove_timezone": True,
+            },
+        )
+        self.header = self.book.add_format({"bold": True})
+        self.decimal = self.book.add_format({"num_format": "#,##0.0"})
+        self.integer = self.book.add_format({"num_format": "#,##0"})
+        self.day = self.book.add_format({"num_format": "dd-mm-yyyy"})
+        self.moment = self.book.add_format({"num_format": "dd-mm-yyyy hh:mm"})
+
+    def sheet(self, name: str, columns: list[str], rows: list[tuple]) -> None:
+        sheet = self.book.add_worksheet(name[:31])
+        for col, name in enumerate(columns):
+            sheet.write_string(0, col, name, self.header)
+            sheet.set_column(col, col, max(10, min(40, len(name) + 2)))
+        writers = [self._writer(sheet, [row[c] for row in rows]) for c in range(len(columns))]
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row):
+                if value is not None:
+                    writers[c](r, c, value)
+        sheet.freeze_panes(1, 0)
+        if rows:
+            sheet.autofilter(0, 0, len(rows), len(columns) - 1)
+
+    def _writer(self, sheet, values: list):
+        """How a column's cells are written, chosen once from its first value (a column holds
+        one type): numbers and dates as such with their formats, anything else as text."""
+        first = next((v for v in values if v is not None), None)
+        if isinstance(first, bool):
+            return sheet.write_boolean
+        if isinstance(first, int):
+            return lambda r, c, v: sheet.write_number(r, c, v, self.integer)
+        if isinstance(first, float):
+            return lambda r, c, v: sheet.write_number(r, c, v, self.decimal)
+        if isinstance(first, datetime):
+            return lambda r, c, v: sheet.write_datetime(r, c, v.replace(tzinfo=None), self.moment)
+        if isinstance(first, date):
+            return lambda r, c, v: sheet.write_datetime(
+                r, c, datetime(v.year, v.month, v.day), self.day
+            )
+        return lambda r, c, v: sheet.write_string(r, c, str(v))
+
+    def descriptions(self, described: list[tuple[str, str, str | None]]) -> None:
+        """The sheet `kolonner`: table, column and what the column holds."""
+        sheet = self.book.add_worksheet("kolonner")
+        for col, (name, width) in enumerate([("tabel", 32), ("kolonne", 32), ("beskrivelse", 100)]):
+            sheet.write_string(0, col, name, self.header)
+            sheet.set_column(col, col, width)
+        for r, (table, column, text) in enumerate(described, start=1):
+            sheet.write_string(r, 0, table)
+            sheet.write_string(r, 1, column)
+            sheet.write_string(r, 2, text or "")
+
+    def close(self) -> None:
+        self.book.close()
+
+
+def _catalog(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str | None, list, list]]:
+    """Each BI table: name, description, columns, and (column, description) pairs."""
+    tables = con.execute(
+        """select schema_name || '.' || table_name, comment from duckdb_tables()
+           where (schema_name = 'core' and starts_with(table_name, 'dim_'))
+              or (schema_name = 'marts' and starts_with(table_name, 'mart_'))
+           order by schema_name = 'marts', 1"""
+    ).fetchall()
+    result = []
+    for table, comment in tables:
+        schema, name = table.split(".")
+        described = con.execute(
+            """select column_name, comment from duckdb_columns()
+               where schema_name = ? and table_name = ? order by column_index""",
+            [schema, name],
+        ).fetchall()
+        result.append((table, comment, [c for c, _ in described], described))
+    return result
+
+
+README = """klimamonitor: downloads, format {format}
+
+<table>.csv / <table>.xlsx: every table of the publication. kommune-<code>.xlsx and
+kommune-<code>/<table>.csv: one municipality's rows of every table that has a municipality_code.
+CSV: UTF-8 with a BOM, ';' between fields, decimal comma, ISO dates, as Danish Excel opens it;
+a text value beginning with =, +, -, @, a tab or a carriage return has a ' put before it, so that
+no program reads it as a formula. XLSX: numbers as numbers (shown in the reader's own locale),
+dates as dates, text as text; the sheet 'kolonner' describes each column.
+"""
+FORMAT = 1  # raise when a file's layout changes: the previous publication's files are not reused
+
+
+def _reused(previous: Path | None, name: str, csvs: dict[str, bytes], out: Path) -> bool:
+    """Whether the workbook `name` of the previous publication holds the same rows as the CSVs
+    just written (byte for byte, in the same format; for a municipality, the same tables too):
+    then it is linked in, not written again."""
+    if previous is None or not (previous / name).exists():
+        return False
+    if not (previous / "README.txt").exists():
+        return False
+    if (previous / "README.txt").read_text(encoding="utf-8") != README.format(format=FORMAT):
+        return False
+    folders = {Path(path).parent for path in csvs} - {Path(".")}
+    before = {str(p.relative_to(previous)) for f in folders for p in (previous / f).glob("*.csv")}
+    if folders and before != set(csvs):  # a municipality's folder: a table more or fewer
+        return False
+    for path, content in csvs.items():
+        old = previous / path
+        if not old.exists() or old.stat().st_size != len(content) or old.read_bytes() != content:
+            return False
+    try:
+        (out / name).hardlink_to(previous / name)
+    except OSError:
+        (out / name).write_bytes((previous / name).read_bytes())
+    return True
+
+
+def write_downloads(
+    con: duckdb.DuckDBPyConnection, out: Path, previous: Path | None = None
+) -> Downloads:
+    """Writes every table's and every municipality's downloads into `out`; returns the index. A
+    workbook whose rows are those of the same workbook in `previous` (the folder of the last
+    publication) is taken from there: a night that changed one plan rewrites few workbooks."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "README.txt").write_text(README.format(format=FORMAT), encoding="utf-8")
+    index = Downloads()
+    by_municipality: dict[str, dict[str, list[tuple]]] = defaultdict(dict)
+    columns_of: dict[str, list[str]] = {}
+    described: dict[str, list] = {}
+    for table, comment, columns, pairs in _catalog(con):
+        rows = con.execute(f"select * from {table}").fetchall()
+        columns_of[table], described[table] = columns, pairs
+        content = csv_bytes(columns, rows)
+        (out / f"{table}.csv").write_bytes(content)
+        xlsx = None
+        if len(rows) <= EXCEL_ROWS:
+            xlsx = f"{table}.xlsx"
+            if not _reused(previous, xlsx, {f"{table}.csv": content}, out):
+                book = _Book(out / xlsx)
+                book.sheet(table.split(".")[1], columns, rows)
+                book.descriptions([(table, c, d) for c, d in pairs])
+                book.close()
+        index.tables.append(Download(table, len(rows), f"{table}.csv", xlsx, comment))
+        if "municipality_code" in columns:
+            at = columns.index("municipality_code")
+            grouped: dict[str, list[tuple]] = defaultdict(list)
+            for row in rows:
+                if row[at] is not None:
+                    grouped[row[at]].append(row)
+            for code, mine in grouped.items():
+                by_municipality[code][table] = mine
+    for code, tables in sorted(by_municipality.items()):
+        (out / f"kommune-{code}").mkdir(exist_ok=True)
+        csvs = {
+            index.municipality_csv(code, table): csv_bytes(columns_of[table], rows)
+            for table, rows in tables.items()
+        }
+        for path, content in csvs.items():
+            (out / path).write_bytes(content)
+        workbook = index.municipality_workbook(code)
+        if not _reused(previous, workbook, csvs, out):
+            book = _Book(out / workbook)
+            for table, rows in tables.items():
+                book.sheet(table.split(".")[1], columns_of[table], rows)
+            book.descriptions([(t, c, d) for t in tables for c, d in described[t]])
+            book.close()
+        index.municipalities[code] = {table: len(rows) for table, rows in tables.items()}
+    return index

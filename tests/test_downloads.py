@@ -1,0 +1,166 @@
+"""The downloads (publish/downloads.py): every BI table, and each municipality's rows, as CSV in
+the Danish convention and as XLSX with number formats; text that could run as a formula is
+neutralised; an unchanged workbook of the previous publication is reused, a changed one rewritten.
+On a small warehouse of the tests' own, and on the session's report."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+from openpyxl import load_workbook
+
+from publish.downloads import BOM, csv_bytes, neutralised, write_downloads
+
+DANGEROUS = ["=1+1", "+45 12 34 56 78", "-2+3", "@SUM(A1)", "\t=cmd", "\r=cmd"]
+
+
+def _warehouse(with_rows: int = 3) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute("create schema core; create schema marts")
+    con.execute(
+        """create table core.dim_municipality as
+           select * from (values ('101', 'København'), ('147', 'Frederiksberg'))
+             t(municipality_code, municipality_name)"""
+    )
+    con.execute("comment on table core.dim_municipality is 'The municipalities.'")
+    con.execute("comment on column core.dim_municipality.municipality_name is 'Its name.'")
+    con.execute(
+        f"""create table marts.mart_actions as
+            select * from (values
+              ('101', 'K101-1', -1234.5, 7, date '2026-03-01', true, '=1+1'),
+              ('101', 'K101-2', 0.25, null, null, false, 'plain'),
+              ('147', 'K147-1', 1e6, 3, date '2025-12-31', null, '@SUM(A1)')
+            ) t(municipality_code, action_id, expected_reduction_t, n, end_date, late, comment)
+            limit {with_rows}"""
+    )
+    con.execute("create table marts.mart_national_progress as select 2024 as year, 1.5 as t")
+    con.execute("create table marts.not_bi as select 1 as x")  # not a BI table: not offered
+    return con
+
+
+def _csv(path: Path) -> list[list[str]]:
+    raw = path.read_bytes()
+    assert raw.startswith(BOM.encode("utf-8")), path
+    return list(csv.reader(io.StringIO(raw.decode("utf-8")[1:]), delimiter=";"))
+
+
+def test_csv_cells_that_could_run_are_neutralised_and_numbers_are_not():
+    assert [neutralised(v) for v in DANGEROUS] == ["'" + v for v in DANGEROUS]
+    assert neutralised("plain -1") == "plain -1"
+    content = csv_bytes(["a", "b", "c"], [(v, -1.5, -2) for v in DANGEROUS])
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8")[1:]), delimiter=";"))
+    assert [r[0] for r in rows[1:]] == ["'" + v for v in DANGEROUS]
+    assert {(r[1], r[2]) for r in rows[1:]} == {("-1,5", "-2")}  # negative numbers stay numbers
+
+
+def test_every_table_and_every_municipality_as_csv_and_xlsx(tmp_path):
+    con = _warehouse()
+    index = write_downloads(con, tmp_path)
+    assert [d.table for d in index.tables] == [
+        "core.dim_municipality",
+        "marts.mart_actions",
+        "marts.mart_national_progress",
+    ]
+    rows = _csv(tmp_path / "marts.mart_actions.csv")
+    assert rows[0] == [
+        "municipality_code",
+        "action_id",
+        "expected_reduction_t",
+        "n",
+        "end_date",
+        "late",
+        "comment",
+    ]
+    assert rows[1] == ["101", "K101-1", "-1234,5", "7", "2026-03-01", "true", "'=1+1"]
+    assert rows[2] == ["101", "K101-2", "0,25", "", "", "false", "plain"]
+    assert rows[3][2] == "1000000,0" and rows[3][6] == "'@SUM(A1)"
+
+    book = load_workbook(tmp_path / "marts.mart_actions.xlsx")
+    sheet = book["mart_actions"]
+    assert [c.value for c in sheet[1]] == rows[0]
+    first = sheet[2]
+    assert first[2].value == -1234.5 and first[2].number_format == "#,##0.0"
+    assert first[3].value == 7 and first[3].number_format == "#,##0"
+    assert first[4].value.date() == date(2026, 3, 1) and first[4].number_format == "dd-mm-yyyy"
+    assert first[5].value is True
+    assert first[6].value == "=1+1" and first[6].data_type == "s"  # text, not a formula
+    assert sheet[4][6].value == "@SUM(A1)" and sheet[4][6].data_type == "s"
+    kolonner = book["kolonner"].iter_rows(min_row=2, values_only=True)
+    described = {(r[0], r[1]): r[2] for r in kolonner}
+    assert len(described) == 7
+
+    # each municipality: its rows of every table with a municipality_code
+    assert index.municipalities == {
+        "101": {"core.dim_municipality": 1, "marts.mart_actions": 2},
+        "147": {"core.dim_municipality": 1, "marts.mart_actions": 1},
+    }
+    mine = load_workbook(tmp_path / "kommune-147.xlsx")
+    assert mine.sheetnames == ["dim_municipality", "mart_actions", "kolonner"]
+    assert [c.value for c in mine["mart_actions"][2]][:2] == ["147", "K147-1"]
+    assert _csv(tmp_path / "kommune-147" / "marts.mart_actions.csv")[1][:2] == ["147", "K147-1"]
+    assert (mine["kolonner"]["C2"].value or "") == ""  # municipality_code: no description
+    assert any(r[2] == "Its name." for r in mine["kolonner"].iter_rows(values_only=True))
+
+
+def test_an_unchanged_workbook_is_reused_a_changed_one_rewritten(tmp_path):
+    first, second = tmp_path / "first", tmp_path / "second"
+    write_downloads(_warehouse(), first)
+    write_downloads(_warehouse(with_rows=2), second, previous=first)  # 147's action is gone
+
+    def same_file(name: str) -> bool:
+        return (first / name).stat().st_ino == (second / name).stat().st_ino
+
+    assert same_file("core.dim_municipality.xlsx")  # unchanged: linked in
+    assert same_file("kommune-101.xlsx")
+    assert not same_file("marts.mart_actions.xlsx")  # changed: written again
+    assert not same_file("kommune-147.xlsx")
+    assert load_workbook(second / "kommune-147.xlsx").sheetnames == ["dim_municipality", "kolonner"]
+
+
+def test_the_report_links_every_download_it_has(demo_run):
+    """On the session's run: every BI table's files, and each municipality's, exist and are linked
+    from the pages; the counts are the published tables'."""
+    report = demo_run[0] / "published" / "report"
+    data = report / "data"
+    con = duckdb.connect(str(demo_run[0] / "published" / "klimamonitor.duckdb"), read_only=True)
+    try:
+        counts = {
+            f"{s}.{t}": con.execute(f'select count(*) from "{s}"."{t}"').fetchone()[0]
+            for s, t in con.execute(
+                """select schema_name, table_name from duckdb_tables()
+                   where schema_name in ('core', 'marts')"""
+            ).fetchall()
+        }
+        actions_101 = con.execute(
+            "select count(*) from marts.mart_actions where municipality_code = '101'"
+        ).fetchone()[0]
+    finally:
+        con.close()
+    sources = (report / "kilder.html").read_text(encoding="utf-8")
+    for table, rows in counts.items():
+        assert len(_csv(data / f"{table}.csv")) == rows + 1, table
+        assert f'href="data/{table}.csv"' in sources and f'href="data/{table}.xlsx"' in sources
+    page = (report / "kommune" / "101.html").read_text(encoding="utf-8")
+    links = re.findall(r'href="\.\./(data/[^"]+)"', page)
+    assert "data/kommune-101.xlsx" in links and "data/kommune-101/marts.mart_actions.csv" in links
+    assert all((report / link).exists() for link in links), links
+    sheet = load_workbook(data / "kommune-101.xlsx", read_only=True)["mart_actions"]
+    assert sheet.max_row == actions_101 + 1
+
+
+@pytest.mark.parametrize("value", DANGEROUS)
+def test_a_dangerous_value_is_text_in_every_format(tmp_path, value):
+    con = duckdb.connect()
+    con.execute("create schema marts")
+    con.execute("create table marts.mart_x as select '101' municipality_code, ? comment", [value])
+    write_downloads(con, tmp_path)
+    assert _csv(tmp_path / "marts.mart_x.csv")[1][1] == "'" + value
+    cell = load_workbook(tmp_path / "kommune-101.xlsx")["mart_x"]["B2"]
+    # a carriage return is stored as Excel's escape _x000D_, which openpyxl leaves as it is
+    assert cell.value.replace("_x000D_", "\r") == value and cell.data_type == "s"
