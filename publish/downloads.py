@@ -83,13 +83,15 @@ def csv_bytes(columns: list[str], rows: list[tuple]) -> bytes:
 class _Book:
     """An xlsxwriter workbook with the formats the sheets share."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, rows: int):
         import xlsxwriter
 
         self.book = xlsxwriter.Workbook(
             str(path),
             {
-                "constant_memory": True,
+                # a long table row by row through a temporary file, in little memory; a short
+                # one in memory, which is faster
+                "constant_memory": rows > 100_000,
                 "strings_to_formulas": False,
                 "strings_to_urls": False,
                 "strings_to_numbers": False,
@@ -103,36 +105,33 @@ class _Book:
         self.moment = self.book.add_format({"num_format": "dd-mm-yyyy hh:mm"})
 
     def sheet(self, name: str, columns: list[str], rows: list[tuple]) -> None:
+        """A sheet of `rows` under a header of `columns`. Each column's number or date format is
+        the column's own (Excel applies it to every cell in it): the rows are then written whole,
+        and xlsxwriter writes each value as what it is, text as text."""
         sheet = self.book.add_worksheet(name[:31])
         for col, name in enumerate(columns):
+            first = next((row[col] for row in rows if row[col] is not None), None)
+            sheet.set_column(col, col, max(10, min(40, len(name) + 2)), self._format(first))
             sheet.write_string(0, col, name, self.header)
-            sheet.set_column(col, col, max(10, min(40, len(name) + 2)))
-        writers = [self._writer(sheet, [row[c] for row in rows]) for c in range(len(columns))]
         for r, row in enumerate(rows, start=1):
-            for c, value in enumerate(row):
-                if value is not None:
-                    writers[c](r, c, value)
+            sheet.write_row(r, 0, row)
         sheet.freeze_panes(1, 0)
         if rows:
             sheet.autofilter(0, 0, len(rows), len(columns) - 1)
 
-    def _writer(self, sheet, values: list):
-        """How a column's cells are written, chosen once from its first value (a column holds
-        one type): numbers and dates as such with their formats, anything else as text."""
-        first = next((v for v in values if v is not None), None)
-        if isinstance(first, bool):
-            return sheet.write_boolean
-        if isinstance(first, int):
-            return lambda r, c, v: sheet.write_number(r, c, v, self.integer)
-        if isinstance(first, float):
-            return lambda r, c, v: sheet.write_number(r, c, v, self.decimal)
-        if isinstance(first, datetime):
-            return lambda r, c, v: sheet.write_datetime(r, c, v.replace(tzinfo=None), self.moment)
-        if isinstance(first, date):
-            return lambda r, c, v: sheet.write_datetime(
-                r, c, datetime(v.year, v.month, v.day), self.day
-            )
-        return lambda r, c, v: sheet.write_string(r, c, str(v))
+    def _format(self, value):
+        """A column's format, from its first value (a column holds one type)."""
+        if isinstance(value, bool):
+            return None
+        if isinstance(value, int):
+            return self.integer
+        if isinstance(value, float):
+            return self.decimal
+        if isinstance(value, datetime):
+            return self.moment
+        if isinstance(value, date):
+            return self.day
+        return None
 
     def descriptions(self, described: list[tuple[str, str, str | None]]) -> None:
         """The sheet `kolonner`: table, column and what the column holds."""
@@ -227,7 +226,7 @@ def write_downloads(
         if len(rows) <= EXCEL_ROWS:
             xlsx = f"{table}.xlsx"
             if not _reused(previous, xlsx, {f"{table}.csv": content}, out):
-                book = _Book(out / xlsx)
+                book = _Book(out / xlsx, len(rows))
                 book.sheet(table.split(".")[1], columns, rows)
                 book.descriptions([(table, c, d) for c, d in pairs])
                 book.close()
@@ -250,7 +249,7 @@ def write_downloads(
             (out / path).write_bytes(content)
         workbook = index.municipality_workbook(code)
         if not _reused(previous, workbook, csvs, out):
-            book = _Book(out / workbook)
+            book = _Book(out / workbook, sum(len(rows) for rows in tables.values()))
             for table, rows in tables.items():
                 book.sheet(table.split(".")[1], columns_of[table], rows)
             book.descriptions([(t, c, d) for t in tables for c, d in described[t]])
