@@ -120,6 +120,12 @@ class Settings(BaseModel):
         return self.postgres_url or url(self.postgres_dir)
 
     @property
+    def dbt_target_dir(self) -> Path:
+        """dbt's target folder for the builds of this warehouse: its run results, its log and the
+        partial-parse state of this warehouse's profile."""
+        return self.warehouse.parent / "dbt-target"
+
+    @property
     def logs_dir(self) -> Path:
         """dbt's and dlt's logs of each run, named in the run's summary."""
         return self.warehouse.parent / "logs"

@@ -3,7 +3,8 @@ each municipality's rows of every table that has a `municipality_code`, as one w
 CSV per table. The report links them (report/site.py writes them into its `data/` folder).
 
 - CSV in the Danish convention, as Danish Excel opens it with a double click: UTF-8 with a BOM,
-  `;` between fields, a decimal comma, ISO dates; the header is the table's column names.
+  `;` between fields, a decimal comma (numbers to 10 significant digits), ISO dates; the header
+  is the table's column names; rows in a fixed order.
 - XLSX: numbers as numbers with number formats (`#,##0.0`), which Excel shows in the reader's own
   locale (1.234,5 in Danish), dates as dates; a second sheet, `kolonner`, describes each column.
   A table longer than a sheet holds (1,048,575 rows below the header) gets no workbook: its CSV
@@ -63,7 +64,9 @@ def _csv_cell(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return repr(value).replace(".", ",")
+        # 10 significant digits: far finer than any figure here is known (the accounts give
+        # 0.1 t), and free of the last bits a parallel sum leaves differently in each build
+        return format(value, ".10g").replace(".", ",")
     if isinstance(value, datetime):
         return value.isoformat(sep=" ")
     if isinstance(value, date | int):
@@ -218,7 +221,8 @@ def write_downloads(
     columns_of: dict[str, list[str]] = {}
     described: dict[str, list] = {}
     for table, comment, columns, pairs in _catalog(con):
-        rows = con.execute(f"select * from {table}").fetchall()
+        # in a fixed order (a table's rows have none): the same rows give the same bytes
+        rows = con.execute(f"select * from {table} order by all").fetchall()
         columns_of[table], described[table] = columns, pairs
         content = csv_bytes(columns, rows)
         (out / f"{table}.csv").write_bytes(content)

@@ -57,6 +57,9 @@ def test_csv_cells_that_could_run_are_neutralised_and_numbers_are_not():
     rows = list(csv.reader(io.StringIO(content.decode("utf-8")[1:]), delimiter=";"))
     assert [r[0] for r in rows[1:]] == ["'" + v for v in DANGEROUS]
     assert {(r[1], r[2]) for r in rows[1:]} == {("-1,5", "-2")}  # negative numbers stay numbers
+    # a sum's last bits, which differ from build to build, are not written
+    noisy = csv_bytes(["t"], [(2153417.4000000004,), (2153417.4,), (0.729333755731686,)])
+    assert noisy.decode("utf-8").split("\r\n")[1:4] == ["2153417,4", "2153417,4", "0,7293337557"]
 
 
 def test_every_table_and_every_municipality_as_csv_and_xlsx(tmp_path):
@@ -79,7 +82,7 @@ def test_every_table_and_every_municipality_as_csv_and_xlsx(tmp_path):
     ]
     assert rows[1] == ["101", "K101-1", "-1234,5", "7", "2026-03-01", "true", "'=1+1"]
     assert rows[2] == ["101", "K101-2", "0,25", "", "", "false", "plain"]
-    assert rows[3][2] == "1000000,0" and rows[3][6] == "'@SUM(A1)"
+    assert rows[3][2] == "1000000" and rows[3][6] == "'@SUM(A1)"
 
     book = load_workbook(tmp_path / "marts.mart_actions.xlsx")
     sheet = book["mart_actions"]

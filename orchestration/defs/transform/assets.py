@@ -85,6 +85,10 @@ def dbt_models(settings: Settings) -> dg.AssetsDefinition:
                 ["build", "--exclude-resource-type", "unit_test"],
                 context=context,
                 raise_on_error=False,
+                # one target folder per warehouse (the pool keeps its builds apart): dbt's
+                # partial-parse state stays with the warehouse it was parsed for, so only the
+                # first build of a new warehouse parses the whole project
+                target_path=settings.dbt_target_dir,
             )
             events = list(invocation.stream())
         specs = context.assets_def.specs_by_key
