@@ -75,4 +75,4 @@ bench: $(MANIFEST)
 	$(BIN)/python -m bench --scale $(SCALE) --repeats $(REPEATS)
 
 clean:
-	rm -rf warehouse/*.duckdb warehouse/*.wal warehouse/*.steps.json warehouse/.dlt_pipelines warehouse/demo_sources warehouse/published warehouse/bench warehouse/dbt-docs transform/target
+	rm -rf warehouse/*.duckdb warehouse/*.wal warehouse/*.steps.json warehouse/.dlt_pipelines warehouse/dbt-target warehouse/demo_sources warehouse/published warehouse/bench warehouse/dbt-docs transform/target
