@@ -18,7 +18,10 @@ from __future__ import annotations
 
 import csv
 import io
+import multiprocessing
+import os
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -208,6 +211,44 @@ def _reused(previous: Path | None, name: str, csvs: dict[str, bytes], out: Path)
     return True
 
 
+@dataclass(frozen=True)
+class Workbook:
+    """A workbook to write: its path, its sheets (name, columns, rows) and its column notes."""
+
+    path: Path
+    sheets: list[tuple[str, list[str], list[tuple]]]
+    described: list[tuple[str, str, str | None]]
+
+    @property
+    def cells(self) -> int:
+        return sum(len(columns) * len(rows) for _, columns, rows in self.sheets)
+
+
+def write_workbook(book: Workbook) -> None:
+    xlsx = _Book(book.path, sum(len(rows) for _, _, rows in book.sheets))
+    for name, columns, rows in book.sheets:
+        xlsx.sheet(name, columns, rows)
+    xlsx.descriptions(book.described)
+    xlsx.close()
+
+
+PARALLEL_CELLS = 500_000  # below this, starting the processes costs more than it saves
+
+
+def write_workbooks(books: list[Workbook]) -> None:
+    """Writes the workbooks, in a process per core when there is enough to write: xlsxwriter
+    writes about 100,000 cells a second, in Python, on one core."""
+    cores = os.cpu_count() or 1
+    if cores == 1 or len(books) < 2 or sum(b.cells for b in books) < PARALLEL_CELLS:
+        for book in books:
+            write_workbook(book)
+        return
+    biggest_first = sorted(books, key=lambda b: -b.cells)
+    spawn = multiprocessing.get_context("spawn")  # no fork of a threaded run worker
+    with ProcessPoolExecutor(max_workers=cores, mp_context=spawn) as pool:
+        list(pool.map(write_workbook, biggest_first, chunksize=max(1, len(books) // (cores * 8))))
+
+
 def write_downloads(
     con: duckdb.DuckDBPyConnection, out: Path, previous: Path | None = None
 ) -> Downloads:
@@ -220,6 +261,7 @@ def write_downloads(
     by_municipality: dict[str, dict[str, list[tuple]]] = defaultdict(dict)
     columns_of: dict[str, list[str]] = {}
     described: dict[str, list] = {}
+    books: list[Workbook] = []
     for table, comment, columns, pairs in _catalog(con):
         # in a fixed order (a table's rows have none): the same rows give the same bytes
         rows = con.execute(f"select * from {table} order by all").fetchall()
@@ -230,10 +272,13 @@ def write_downloads(
         if len(rows) <= EXCEL_ROWS:
             xlsx = f"{table}.xlsx"
             if not _reused(previous, xlsx, {f"{table}.csv": content}, out):
-                book = _Book(out / xlsx, len(rows))
-                book.sheet(table.split(".")[1], columns, rows)
-                book.descriptions([(table, c, d) for c, d in pairs])
-                book.close()
+                books.append(
+                    Workbook(
+                        out / xlsx,
+                        [(table.split(".")[1], columns, rows)],
+                        [(table, c, d) for c, d in pairs],
+                    )
+                )
         index.tables.append(Download(table, len(rows), f"{table}.csv", xlsx, comment))
         if "municipality_code" in columns:
             at = columns.index("municipality_code")
@@ -253,10 +298,13 @@ def write_downloads(
             (out / path).write_bytes(content)
         workbook = index.municipality_workbook(code)
         if not _reused(previous, workbook, csvs, out):
-            book = _Book(out / workbook, sum(len(rows) for rows in tables.values()))
-            for table, rows in tables.items():
-                book.sheet(table.split(".")[1], columns_of[table], rows)
-            book.descriptions([(t, c, d) for t in tables for c, d in described[t]])
-            book.close()
+            books.append(
+                Workbook(
+                    out / workbook,
+                    [(t.split(".")[1], columns_of[t], rows) for t, rows in tables.items()],
+                    [(t, c, d) for t in tables for c, d in described[t]],
+                )
+            )
         index.municipalities[code] = {table: len(rows) for table, rows in tables.items()}
+    write_workbooks(books)
     return index

@@ -125,6 +125,36 @@ def test_every_table_with_its_comments_in_psycopg_and_psql(server, loaded):
     assert listed == marts
 
 
+def test_superset_and_metabase_see_it_through_sqlalchemy(server, loaded):
+    """The URL the README gives Superset (SQLAlchemy with psycopg): the marts and their
+    descriptions, as SQLAlchemy's inspector lists them for a BI tool's table browser."""
+    import sqlalchemy as sa
+
+    data, _ = server
+    _, published = loaded
+    expected = _duckdb_catalog(published)
+    url = postgres_server.url(data, postgres_server.READER).replace(
+        "postgresql://", "postgresql+psycopg://"
+    )
+    engine = sa.create_engine(url)
+    try:
+        inspector = sa.inspect(engine)
+        marts = sorted(inspector.get_table_names(schema="marts"))
+        assert marts == sorted(t.split(".")[1] for t in expected["tables"] if t[:5] == "marts")
+        for name in marts:
+            comment = inspector.get_table_comment(name, schema="marts")["text"]
+            assert comment == expected["tables"][f"marts.{name}"][0], name
+        columns = inspector.get_columns("mart_actions", schema="marts")
+        assert all(
+            c["comment"] == expected["columns"][f"marts.mart_actions.{c['name']}"] for c in columns
+        )
+        with engine.connect() as conn:
+            rows = conn.execute(sa.text("select count(*) from marts.mart_actions")).scalar()
+        assert rows == expected["counts"]["marts.mart_actions"]
+    finally:
+        engine.dispose()
+
+
 def test_the_same_publication_again_loads_nothing(server, loaded):
     _, url = server
     result, published = loaded
