@@ -150,7 +150,7 @@ def _wait_until_drawn(page, names: list[str], timeout_s: float = 600) -> list[st
 
 
 def _open_graph(browser, url: str):
-    page = browser.new_page(viewport={"width": 6000, "height": 8000})
+    page = browser.new_page(viewport={"width": 4000, "height": 5400})
     _dismiss_the_first_visit_dialog(page)
     page.goto(url)  # the UI polls the server for ever: its network is never idle
     page.locator("foreignObject").first.wait_for()
