@@ -171,11 +171,11 @@ LANES = {
     "test_publication": NIGHT,
     "test_questions": NIGHT,
     "test_report": NIGHT,
+    "test_expectations": NIGHT,
+    "test_sources": NIGHT,
     "test_live_sources": SOURCES,
     "test_bad_inputs": SOURCES,
     "test_bench": SOURCES,
-    "test_sources": SOURCES,
-    "test_expectations": SOURCES,
     "test_operations": SOURCES,
 }
 
