@@ -28,6 +28,8 @@ from pathlib import Path
 
 import duckdb
 
+from publish.publication import described_tables
+
 EXCEL_ROWS = 1_048_575  # rows below the header in one sheet
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
@@ -155,23 +157,13 @@ class _Book:
 
 
 def _catalog(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str | None, list, list]]:
-    """Each BI table: name, description, columns, and (column, description) pairs."""
-    tables = con.execute(
-        """select schema_name || '.' || table_name, comment from duckdb_tables()
-           where (schema_name = 'core' and starts_with(table_name, 'dim_'))
-              or (schema_name = 'marts' and starts_with(table_name, 'mart_'))
-           order by schema_name = 'marts', 1"""
-    ).fetchall()
-    result = []
-    for table, comment in tables:
-        schema, name = table.split(".")
-        described = con.execute(
-            """select column_name, comment from duckdb_columns()
-               where schema_name = ? and table_name = ? order by column_index""",
-            [schema, name],
-        ).fetchall()
-        result.append((table, comment, [c for c, _ in described], described))
-    return result
+    """Each BI table, the dimensions first: name, description, columns, and (column,
+    description) pairs."""
+    tables = sorted(described_tables(con), key=lambda d: (d.schema == "marts", d.table))
+    return [
+        (d.table, d.comment, [c for c, _, _ in d.columns], [(c, n) for c, _, n in d.columns])
+        for d in tables
+    ]
 
 
 README = """klimamonitor: downloads, format {format}

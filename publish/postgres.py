@@ -29,6 +29,8 @@ import duckdb
 import psycopg
 from psycopg import errors, sql
 
+from publish.publication import described_tables
+
 SCHEMAS = ("core", "marts", "klimamonitor")
 NEXT, OLD = "__next", "__old"
 LOCK_KEY = 2020_2050  # the advisory lock that keeps two loaders apart
@@ -95,28 +97,15 @@ def redacted(url: str) -> str:
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> list[Table]:
-    tables = con.execute(
-        """select schema_name, table_name, comment from duckdb_tables()
-           where (schema_name = 'core' and starts_with(table_name, 'dim_'))
-              or (schema_name = 'marts' and starts_with(table_name, 'mart_'))
-           order by 1, 2"""
-    ).fetchall()
-    result = []
-    for schema, name, comment in tables:
-        columns = con.execute(
-            """select column_name, data_type, comment from duckdb_columns()
-               where schema_name = ? and table_name = ? order by column_index""",
-            [schema, name],
-        ).fetchall()
-        result.append(
-            Table(
-                schema,
-                name,
-                comment,
-                [Column(c, pg_type(t, f"{schema}.{name}.{c}"), d) for c, t, d in columns],
-            )
+    return [
+        Table(
+            d.schema,
+            d.name,
+            d.comment,
+            [Column(c, pg_type(t, f"{d.table}.{c}"), note) for c, t, note in d.columns],
         )
-    return result
+        for d in described_tables(con)
+    ]
 
 
 def _ident(*names: str) -> sql.Identifier:

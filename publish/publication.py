@@ -50,6 +50,42 @@ def bi_tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
     return [name for (name,) in rows]
 
 
+@dataclass(frozen=True)
+class Described:
+    """A BI table as its catalog describes it: its comment, and each column's type and comment."""
+
+    schema: str
+    name: str
+    comment: str | None
+    columns: list[tuple[str, str, str | None]]  # name, DuckDB type, comment
+
+    @property
+    def table(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+
+def described_tables(con: duckdb.DuckDBPyConnection) -> list[Described]:
+    """The BI tables of the connection's current database (the published file, opened), with
+    their descriptions: what the PostgreSQL load and the downloads carry along."""
+    (catalog,) = con.execute("select current_database()").fetchone()
+    described = []
+    for table in bi_tables(con, catalog):
+        schema, name = table.split(".")
+        (comment,) = con.execute(
+            """select comment from duckdb_tables()
+               where database_name = ? and schema_name = ? and table_name = ?""",
+            [catalog, schema, name],
+        ).fetchone()
+        columns = con.execute(
+            """select column_name, data_type, comment from duckdb_columns()
+               where database_name = ? and schema_name = ? and table_name = ?
+               order by column_index""",
+            [catalog, schema, name],
+        ).fetchall()
+        described.append(Described(schema, name, comment, columns))
+    return described
+
+
 def source_vintages(con: duckdb.DuckDBPyConnection, catalog: str) -> dict:
     """What the sources held when the mart was built: releases, latest periods, plan files."""
 
