@@ -27,6 +27,7 @@ PUBLISHED_FILE = "klimamonitor.duckdb"
 STORAGE_VERSION = "v1.0.0"
 PARQUET_DIR = "parquet"
 MANIFEST_FILE = "manifest.json"
+STATBANK_TABLES = ("folk1a", "bil54", "bil53", "bol102")  # with a period (areas has none)
 
 
 @dataclass(frozen=True)
@@ -103,12 +104,11 @@ def source_vintages(con: duckdb.DuckDBPyConnection, catalog: str) -> dict:
             str(r)
             for (r,) in rows("select distinct release from {db}.klimaregnskab.noegletal order by 1")
         ],
-        "statbank_latest_periods": {
+        "statbank_latest_periods": {  # each table on its own: one not loaded yet is left out
             table: period
-            for table, period in rows(
-                "select 'folk1a', max(tid) from {db}.statbank.folk1a "
-                "union all select 'bil54', max(tid) from {db}.statbank.bil54"
-            )
+            for table in STATBANK_TABLES
+            for (period,) in rows(f"select max(tid) from {{db}}.statbank.{table}")
+            if period is not None
         },
         "plan_files": (rows("select count(*) from {db}.plans.inbox_files") or [(0,)])[0][0],
         "plan_files_latest_modified": str(

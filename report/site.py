@@ -62,6 +62,21 @@ MONTHS_DA = [
 MARKS_DA = {",": "komma", ";": "semikolon", "tab": "tabulator", ".": "punktum"}
 
 
+MONTHS_DA = [
+    "januar", "februar", "marts", "april", "maj", "juni",
+    "juli", "august", "september", "oktober", "november", "december",
+]  # fmt: skip
+
+
+def period_da(period: str) -> str:
+    """A StatBank period in words: 2024M12 -> december 2024, 2026K1 -> 1. kvartal 2026."""
+    if len(period) == 7 and period[4] == "M":
+        return f"{MONTHS_DA[int(period[5:]) - 1]} {period[:4]}"
+    if len(period) == 6 and period[4] == "K":
+        return f"{period[5]}. kvartal {period[:4]}"
+    return period
+
+
 def when_da(value) -> str:
     """A time as a Danish reader writes it, in Danish time: 3. december 2026 kl. 08.21."""
     if value is None:
@@ -106,6 +121,7 @@ def _environment() -> Environment:
     env.filters["action_status_da"] = lambda s: ACTION_STATUS_DA.get(s, s)
     env.filters["cohort_da"] = lambda c: COHORT_DA.get(c, c)
     env.filters["when"] = when_da
+    env.filters["period_da"] = period_da
     env.filters["mark_da"] = lambda m: MARKS_DA.get(m, m)
     return env
 

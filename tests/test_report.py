@@ -171,3 +171,27 @@ def test_axis_ticks_are_nice_numbers_labelled_as_they_are(low, high, count, labe
     ticks = _ticks(low, high, count)
     assert ticks[0] <= low and ticks[-1] >= high
     assert tick_labels(ticks) == labels
+
+
+@pytest.mark.parametrize(
+    "period, words",
+    [("2024M12", "december 2024"), ("2024M01", "januar 2024"), ("2026K1", "1. kvartal 2026"),
+     ("2024", "2024")],
+)  # fmt: skip
+def test_statbank_periods_in_words(period, words):
+    from report.site import period_da
+
+    assert period_da(period) == words
+
+
+def test_the_sources_page_names_every_statbank_table_with_its_period_in_words(site):
+    """Om tallene names the five StatBank tables the pipeline reads, each with its latest period
+    in words; no page says a table is not fetched while showing its figures."""
+    sources = (site / "kilder.html").read_text(encoding="utf-8")
+    for table in ("FOLK1A", "BIL54", "BIL53", "BOL102"):
+        assert re.search(rf"{table} \d{{4}}|{table} [a-zæø]+ \d{{4}}|{table} \d\. kvartal", sources)
+        assert f"({table})" in sources
+    assert "kommuneinddelingen" in sources
+    assert not re.search(r"\d{4}[MK]\d", sources), "a period as a code"
+    for page in site.rglob("*.html"):
+        assert "hentes endnu ikke" not in page.read_text(encoding="utf-8"), page
