@@ -138,17 +138,13 @@ def measure(sources: Path, work: Path, municipalities: int, repeats: int, log=pr
 def _postgres(data: Path, log) -> dict[str, str]:
     """A PostgreSQL cluster of the bench's own, for the runs' load into it; none (and a line
     that says so) where the server cannot be started."""
-    import socket
-
     from publish import postgres_server
 
     postgres_server.stop(data)
     shutil.rmtree(data, ignore_errors=True)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     try:
-        return {"KLIMAMONITOR_POSTGRES_URL": postgres_server.start(data, port)}
+        url = postgres_server.start(data, postgres_server.free_port())
+        return {"KLIMAMONITOR_POSTGRES_URL": url}
     except (RuntimeError, subprocess.CalledProcessError) as error:
         log(f"PostgreSQL: no server ({error}); the runs are measured without the load into it")
         return {}

@@ -156,16 +156,6 @@ class _Book:
         self.book.close()
 
 
-def _catalog(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str | None, list, list]]:
-    """Each BI table, the dimensions first: name, description, columns, and (column,
-    description) pairs."""
-    tables = sorted(described_tables(con), key=lambda d: (d.schema == "marts", d.table))
-    return [
-        (d.table, d.comment, [c for c, _, _ in d.columns], [(c, n) for c, _, n in d.columns])
-        for d in tables
-    ]
-
-
 README = """klimamonitor: downloads, format {format}
 
 <table>.csv / <table>.xlsx: every table of the publication. kommune-<code>.xlsx and
@@ -180,13 +170,9 @@ FORMAT = 1  # raise when a file's layout changes: the previous publication's fil
 
 def _reused(previous: Path | None, name: str, csvs: dict[str, bytes], out: Path) -> bool:
     """Whether the workbook `name` of the previous publication holds the same rows as the CSVs
-    just written (byte for byte, in the same format; for a municipality, the same tables too):
-    then it is linked in, not written again."""
+    just written (byte for byte; for a municipality, the same tables too): then it is linked in,
+    not written again. `previous` is None unless its files are in this format."""
     if previous is None or not (previous / name).exists():
-        return False
-    if not (previous / "README.txt").exists():
-        return False
-    if (previous / "README.txt").read_text(encoding="utf-8") != README.format(format=FORMAT):
         return False
     folders = {Path(path).parent for path in csvs} - {Path(".")}
     before = {str(p.relative_to(previous)) for f in folders for p in (previous / f).glob("*.csv")}
@@ -248,13 +234,22 @@ def write_downloads(
     workbook whose rows are those of the same workbook in `previous` (the folder of the last
     publication) is taken from there: a night that changed one plan rewrites few workbooks."""
     out.mkdir(parents=True, exist_ok=True)
-    (out / "README.txt").write_text(README.format(format=FORMAT), encoding="utf-8")
+    readme = README.format(format=FORMAT)
+    if previous is not None and (
+        not (previous / "README.txt").exists()
+        or (previous / "README.txt").read_text(encoding="utf-8") != readme
+    ):
+        previous = None  # written in another format: nothing of it is reused
+    (out / "README.txt").write_text(readme, encoding="utf-8")
     index = Downloads()
     by_municipality: dict[str, dict[str, list[tuple]]] = defaultdict(dict)
     columns_of: dict[str, list[str]] = {}
     described: dict[str, list] = {}
     books: list[Workbook] = []
-    for table, comment, columns, pairs in _catalog(con):
+    # the dimensions first
+    for d in sorted(described_tables(con), key=lambda d: (d.schema == "marts", d.table)):
+        table, comment = d.table, d.comment
+        columns, pairs = [c for c, _, _ in d.columns], [(c, n) for c, _, n in d.columns]
         # in a fixed order (a table's rows have none): the same rows give the same bytes
         rows = con.execute(f"select * from {table} order by all").fetchall()
         columns_of[table], described[table] = columns, pairs

@@ -29,7 +29,7 @@ import duckdb
 import psycopg
 from psycopg import errors, sql
 
-from publish.publication import described_tables
+from publish.publication import Described, described_tables
 
 SCHEMAS = ("core", "marts", "klimamonitor")
 NEXT, OLD = "__next", "__old"
@@ -64,21 +64,6 @@ def pg_type(duckdb_type: str, column: str) -> str:
 
 
 @dataclass(frozen=True)
-class Column:
-    name: str
-    type: str
-    comment: str | None
-
-
-@dataclass(frozen=True)
-class Table:
-    schema: str
-    name: str
-    comment: str | None
-    columns: list[Column]
-
-
-@dataclass(frozen=True)
 class Loaded:
     """What a load did: the publication now in PostgreSQL, its tables and rows, and whether it was
     there already (then nothing was loaded)."""
@@ -96,18 +81,6 @@ def redacted(url: str) -> str:
     return re.sub(r"(//[^:/@]+):[^@/]*@", r"\1:***@", url)
 
 
-def _tables(con: duckdb.DuckDBPyConnection) -> list[Table]:
-    return [
-        Table(
-            d.schema,
-            d.name,
-            d.comment,
-            [Column(c, pg_type(t, f"{d.table}.{c}"), note) for c, t, note in d.columns],
-        )
-        for d in described_tables(con)
-    ]
-
-
 def _ident(*names: str) -> sql.Identifier:
     return sql.Identifier(*names)
 
@@ -121,30 +94,47 @@ def _current_run(cur: psycopg.Cursor) -> str | None:
     return row[0] if row else None
 
 
-def _drop(conn: psycopg.Connection, suffix: str, tries: int) -> bool:
-    """Drops the schemas `*<suffix>`, having locked their tables all at once or not at all, like
-    the swap: a reader's cached plan may still lock an old table for a moment (to find the plan
-    stale), and a drop waiting in the queue could deadlock with it. Returns whether they are
-    gone; after `tries` busy attempts, they are left for the next load."""
-    names = [schema + suffix for schema in SCHEMAS]
+def _with_tables_locked(conn: psycopg.Connection, schemas: list[str], act, tries: int) -> int:
+    """Runs `act(cur)` in one transaction, having locked every table of `schemas` first, all at
+    once or not at all (NOWAIT). It never waits in PostgreSQL's lock queue, so a reader never
+    waits on it for longer than `act` takes (milliseconds), and the two can never deadlock: while
+    a reader's statement holds one of the tables (a cached plan locks an old table for a moment
+    too, to find the plan stale), it lets go and tries again a moment later. Returns the attempts
+    it took; raises LockNotAvailable after `tries`."""
     for attempt in range(1, tries + 1):
         try:
             with conn.transaction(), conn.cursor() as cur:
                 cur.execute(
                     """select quote_ident(schemaname) || '.' || quote_ident(tablename)
                        from pg_tables where schemaname = any(%s) order by 1""",
-                    [names],
+                    [schemas],
                 )
                 tables = [name for (name,) in cur.fetchall()]
                 if tables:
                     cur.execute(f"lock table {', '.join(tables)} in access exclusive mode nowait")
-                for name in names:
-                    cur.execute(sql.SQL("drop schema if exists {} cascade").format(_ident(name)))
-            return True
+                act(cur)
+            return attempt
         except errors.LockNotAvailable:
-            if attempt < tries:
-                time.sleep(SWAP_PAUSE_S)
-    return False
+            if attempt == tries:
+                raise
+            time.sleep(SWAP_PAUSE_S)
+    raise AssertionError("unreachable")
+
+
+def _drop(conn: psycopg.Connection, suffix: str, tries: int) -> bool:
+    """Drops the schemas `*<suffix>`; whether they are gone (after `tries` busy attempts, they
+    are left for the next load)."""
+    names = [schema + suffix for schema in SCHEMAS]
+
+    def drop(cur: psycopg.Cursor) -> None:
+        for name in names:
+            cur.execute(sql.SQL("drop schema if exists {} cascade").format(_ident(name)))
+
+    try:
+        _with_tables_locked(conn, names, drop, tries)
+    except errors.LockNotAvailable:
+        return False
+    return True
 
 
 def ensure_reader(cur: psycopg.Cursor, role: str, database: str) -> None:
@@ -161,7 +151,7 @@ def ensure_reader(cur: psycopg.Cursor, role: str, database: str) -> None:
 
 
 def _load_next(
-    cur: psycopg.Cursor, con: duckdb.DuckDBPyConnection, tables: list[Table], reader: str
+    cur: psycopg.Cursor, con: duckdb.DuckDBPyConnection, tables: list[Described], reader: str
 ) -> int:
     """Creates the `*__next` schemas and fills them; returns the rows loaded."""
     rows = 0
@@ -177,8 +167,10 @@ def _load_next(
                 sql.SQL("create table {} ({})").format(
                     target,
                     sql.SQL(", ").join(
-                        sql.SQL("{} {}").format(_ident(c.name), sql.SQL(c.type))
-                        for c in table.columns
+                        sql.SQL("{} {}").format(
+                            _ident(name), sql.SQL(pg_type(kind, f"{table.table}.{name}"))
+                        )
+                        for name, kind, _ in table.columns
                     ),
                 )
             )
@@ -196,11 +188,11 @@ def _load_next(
             csv.unlink()
             if table.comment:
                 cur.execute(sql.SQL("comment on table {} is {}").format(target, table.comment))
-            for column in table.columns:
-                if column.comment:
+            for name, _, comment in table.columns:
+                if comment:
                     cur.execute(
                         sql.SQL("comment on column {} is {}").format(
-                            _ident(table.schema + NEXT, table.name, column.name), column.comment
+                            _ident(table.schema + NEXT, table.name, name), comment
                         )
                     )
             cur.execute(sql.SQL("grant select on {} to {}").format(target, _ident(reader)))
@@ -234,41 +226,25 @@ def _publication(cur: psycopg.Cursor, con: duckdb.DuckDBPyConnection, reader: st
 
 
 def _swap(conn: psycopg.Connection) -> int:
-    """Renames the schemas in one transaction, having locked every old table first, all at once
-    or not at all (NOWAIT): the swap never waits in a lock queue, so a reader never waits on it
-    for longer than the renames take (milliseconds) and the two can never deadlock; while a
-    reader's statement holds an old table, the swap lets go and tries again a moment later.
-    Returns the attempts it took."""
-    for attempt in range(1, SWAP_TRIES + 1):
-        try:
-            with conn.transaction(), conn.cursor() as cur:
+    """Renames the schemas in use to `*__old` and the new ones into place, in one transaction,
+    with every old table locked first; returns the attempts it took."""
+
+    def rename(cur: psycopg.Cursor) -> None:
+        for schema in SCHEMAS:
+            cur.execute("select 1 from pg_namespace where nspname = %s", [schema])
+            if cur.fetchone():
                 cur.execute(
-                    """select quote_ident(schemaname) || '.' || quote_ident(tablename)
-                       from pg_tables where schemaname = any(%s) order by 1""",
-                    [list(SCHEMAS)],
-                )
-                old = [name for (name,) in cur.fetchall()]
-                if old:
-                    cur.execute(f"lock table {', '.join(old)} in access exclusive mode nowait")
-                for schema in SCHEMAS:
-                    cur.execute("select 1 from pg_namespace where nspname = %s", [schema])
-                    if cur.fetchone():
-                        cur.execute(
-                            sql.SQL("alter schema {} rename to {}").format(
-                                _ident(schema), _ident(schema + OLD)
-                            )
-                        )
-                    cur.execute(
-                        sql.SQL("alter schema {} rename to {}").format(
-                            _ident(schema + NEXT), _ident(schema)
-                        )
+                    sql.SQL("alter schema {} rename to {}").format(
+                        _ident(schema), _ident(schema + OLD)
                     )
-            return attempt
-        except errors.LockNotAvailable:
-            if attempt == SWAP_TRIES:
-                raise
-            time.sleep(SWAP_PAUSE_S)
-    raise AssertionError("unreachable")
+                )
+            cur.execute(
+                sql.SQL("alter schema {} rename to {}").format(
+                    _ident(schema + NEXT), _ident(schema)
+                )
+            )
+
+    return _with_tables_locked(conn, list(SCHEMAS), rename, SWAP_TRIES)
 
 
 def load(published_file: Path, url: str, reader: str = "klimamonitor_reader") -> Loaded:
@@ -277,7 +253,10 @@ def load(published_file: Path, url: str, reader: str = "klimamonitor_reader") ->
     started = time.monotonic()
     con = duckdb.connect(str(published_file), read_only=True)
     try:
-        tables = _tables(con)
+        tables = described_tables(con)
+        for table in tables:  # every column has a PostgreSQL type, before anything is loaded
+            for name, kind, _ in table.columns:
+                pg_type(kind, f"{table.table}.{name}")
         (run_id,) = con.execute("select run_id from main.publication").fetchone()
         with psycopg.connect(url, autocommit=True) as conn, conn.cursor() as cur:
             cur.execute("select pg_advisory_lock(%s)", [LOCK_KEY])

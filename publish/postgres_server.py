@@ -27,6 +27,15 @@ READER = "klimamonitor_reader"
 DEFAULT_PORT = 5433
 
 
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now, for a cluster of a test's or the bench's own."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def bin_dir() -> Path | None:
     """The newest installed server's binaries, or None."""
     found = sorted(DEBIAN_BIN.glob("*/bin/pg_ctl"), key=lambda p: int(p.parent.parent.name))

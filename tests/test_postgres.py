@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
 import tempfile
 import threading
@@ -31,19 +30,13 @@ READERS = 20
 READ_EVERY_S = 0.01  # each reader: a query every 10 ms, 2,000 a second in all
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server():
     """A cluster of this module's own, in a folder the `postgres` user may enter; stopped and
     removed after."""
     data = Path(tempfile.mkdtemp(prefix="klimamonitor-pg-"))
     try:
-        url = postgres_server.start(data, _free_port())
+        url = postgres_server.start(data, postgres_server.free_port())
         yield data, url
     finally:
         postgres_server.stop(data)
