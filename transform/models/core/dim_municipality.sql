@@ -29,6 +29,12 @@ plans as (
 
 ),
 
+groups as (
+
+    select * from {{ ref('municipality_groups') }}
+
+),
+
 submitted as (
 
     select distinct municipality_code from {{ ref('stg_plans__plans') }}
@@ -45,6 +51,7 @@ municipalities as (
         replace(regions.area_name, 'Region ', 'DGO ') as dgo_name,
         population.population,
         population.population_period,
+        groups.municipality_group,
         plans.dk2020_cohort,
         case
             when plans.municipality_code is not null then 'adopted'
@@ -58,6 +65,7 @@ municipalities as (
     from areas
     inner join areas as regions on areas.parent_code = regions.area_code
     left join population on areas.area_code = population.area_code
+    left join groups on areas.area_code = groups.municipality_code
     left join plans on areas.area_code = plans.municipality_code
     left join submitted on areas.area_code = submitted.municipality_code
     where
