@@ -52,6 +52,27 @@ summarised as (
 
 ),
 
+reaching as (
+
+    -- The first year from the latest in the accounts on whose emissions, in the accounts or
+    -- projected, are at or below the level the 2030 target allows: "when do we reach it?".
+    select
+        years.municipality_code,
+        years.method_code,
+        min(years.year) as year_reaching_target_2030
+    from years
+    inner join targets on years.municipality_code = targets.municipality_code
+    inner join summarised
+        on
+            years.municipality_code = summarised.municipality_code
+            and years.method_code = summarised.method_code
+    where
+        years.year >= summarised.latest_year
+        and coalesce(years.emissions_t, years.projected_t) <= targets.target_2030_t
+    group by all
+
+),
+
 joined as (
 
     select
@@ -72,7 +93,8 @@ joined as (
         targets.neutrality_year,
         at_neutrality.projected_t as projected_at_neutrality_t,
         sector_methods.sectors_not_by_method,
-        sector_methods.method_note
+        sector_methods.method_note,
+        reaching.year_reaching_target_2030
     from summarised
     inner join targets on summarised.municipality_code = targets.municipality_code
     inner join methods on summarised.method_code = methods.method_code
@@ -80,6 +102,10 @@ joined as (
         on
             summarised.municipality_code = sector_methods.municipality_code
             and summarised.method_code = sector_methods.method_code
+    left join reaching
+        on
+            summarised.municipality_code = reaching.municipality_code
+            and summarised.method_code = reaching.method_code
     left join years as at_neutrality
         on
             summarised.municipality_code = at_neutrality.municipality_code
@@ -116,6 +142,7 @@ final as (
         (projected_2030_t - target_2030_t) / nullif(abs(target_2030_t), 0) * 100 as gap_2030_pct,
         projected_2030_t <= target_2030_t as reaches_target_2030,
         first_year_on_target_path,
+        cast(year_reaching_target_2030 as integer) as year_reaching_target_2030,
         neutrality_year,
         projected_at_neutrality_t,
         yardstick_2030_t,
