@@ -12,7 +12,7 @@ export KLIMAMONITOR_WAREHOUSE ?= $(CURDIR)/warehouse/klimamonitor.duckdb
 DBT_FILES := $(shell find transform/models transform/seeds transform/macros transform/tests transform/snapshots -type f 2>/dev/null) transform/dbt_project.yml
 MANIFEST := transform/target/manifest.json
 
-.PHONY: run test dev lint bench docs serve serve-stop demo-data setup clean
+.PHONY: run test dev lint bench docs serve serve-stop demo-data setup clean translations
 
 # uv itself, when the machine has none: a pinned wheel from PyPI into a private venv.
 $(TOOLS)/bin/uv:
@@ -68,6 +68,12 @@ serve: $(BIN)/dagster
 
 serve-stop: $(BIN)/dagster
 	$(BIN)/python -m publish.postgres_server stop
+
+# The report's messages: extracted from its templates and labels into report/locale/messages.pot,
+# merged into each language's catalogue; a message without a translation fails the tests.
+translations: $(BIN)/dagster
+	$(BIN)/pybabel -q extract -F report/babel.cfg --no-location --sort-output --project klimamonitor -o report/locale/messages.pot report
+	$(BIN)/pybabel -q update --ignore-pot-creation-date -i report/locale/messages.pot -d report/locale
 
 SCALE ?= 1000
 REPEATS ?= 3
