@@ -111,10 +111,15 @@ def source_vintages(con: duckdb.DuckDBPyConnection, catalog: str) -> dict:
             if period is not None
         },
         "plan_files": (rows("select count(*) from {db}.plans.inbox_files") or [(0,)])[0][0],
-        "plan_files_latest_modified": str(
+        "plan_files_latest_modified": _iso(
             (rows("select max(modified_at) from {db}.plans.inbox_files") or [(None,)])[0][0]
         ),
     }
+
+
+def _iso(value) -> str | None:
+    """A time for the manifest: ISO 8601, or null where there is none (never the text 'None')."""
+    return None if value is None else value.isoformat()
 
 
 def _comment(value: str | None) -> str:
