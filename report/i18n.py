@@ -61,8 +61,11 @@ def day(value, lang: str) -> str:
     return format_date(value, _DATE[lang], locale=lang)
 
 
-def period(value: str, lang: str) -> str:
-    """A StatBank period in words: 2024M12 -> december 2024, 2026K1 -> 1. kvartal 2026."""
+def period(value: str | None, lang: str) -> str:
+    """A StatBank period in words: 2024M12 -> december 2024, 2026K1 -> 1. kvartal 2026; an
+    unknown one (a table without the municipality's figures) as a dash."""
+    if value is None:
+        return "–"
     if len(value) == 7 and value[4] == "M":
         return format_date(date(int(value[:4]), int(value[5:]), 1), "MMMM y", locale=lang)
     if len(value) == 6 and value[4] in "KQ":

@@ -1,103 +1,61 @@
 """The monitoring report: a static site built from the published mart, one page for the nation,
-each region and each municipality, and one on where the numbers come from.
+each region and each municipality, a comparison of all municipalities, and one on where the
+numbers come from; in Danish at the root and in English under `en/`, from the same build.
 
 Works from the file system and from any static web server: relative links, one stylesheet, charts
-as inline SVG, no script and nothing fetched from the network. Written to a new folder, then
-swapped in by rename, so a reader never sees half a site.
+as inline SVG, no script and nothing fetched from the network. Each mart is read once per build
+and every page is rendered from memory. Written to a new folder, then swapped in by rename, so a
+reader never sees half a site.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import shutil
 from collections import defaultdict
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import duckdb
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from publish.downloads import Downloads, write_downloads
-from report import charts
+from report import charts, i18n, labels
 from report.downloads import municipality_template, receipts_workbook
 
 HERE = Path(__file__).parent
+N_ = labels.N_
+# Okabe and Ito's colour-blind-safe palette; where two colours are near for some readers, their
+# lightness differs and the legend names them.
 SECTOR_COLOURS = {
-    "energi": "#1b6ca8",
-    "transport": "#e08e0b",
-    "landbrug": "#5a9e3a",
-    "affald": "#8c6d62",
-    "industri": "#7b5ea7",
+    "energi": "#0072b2",
+    "transport": "#e69f00",
+    "landbrug": "#009e73",
+    "affald": "#cc79a7",
+    "industri": "#56b4e9",
 }
 PROGRESS = [  # the groups an action's reduction counts in, and the manko, in drawing order
-    ("done", "Gennemført", "#2e7d32"),
-    ("in_progress", "I gang", "#66bb6a"),
-    ("planned", "Planlagt", "#a5d6a7"),
-    ("late", "Forsinket", "#ef6c00"),
+    ("done", N_("Gennemført"), "#08519c"),
+    ("in_progress", N_("I gang"), "#4292c6"),
+    ("planned", N_("Planlagt"), "#9ecae1"),
+    ("late", N_("Forsinket"), "#e69f00"),
 ]
-MANKO = ("Manko (ikke dækket)", "#c62828")
-STATUS_DA = {
-    "on_track": "på sporet",
-    "at_risk": "i risiko",
-    "off_track": "bagud",
-    None: "ingen plan",
-}
-MONTHS_DA = [
-    "januar",
-    "februar",
-    "marts",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "august",
-    "september",
-    "oktober",
-    "november",
-    "december",
-]
+MANKO = (N_("Manko (ikke dækket)"), "#a50f15")
+PATH, PLANS, YARDSTICK, BAND, TARGET = "#111111", "#555555", "#009e73", "#cc79a7", "#d55e00"
 
 
-MARKS_DA = {",": "komma", ";": "semikolon", "tab": "tabulator", ".": "punktum"}
-
-
-MONTHS_DA = [
-    "januar", "februar", "marts", "april", "maj", "juni",
-    "juli", "august", "september", "oktober", "november", "december",
-]  # fmt: skip
-
-
-def period_da(period: str) -> str:
-    """A StatBank period in words: 2024M12 -> december 2024, 2026K1 -> 1. kvartal 2026."""
-    if len(period) == 7 and period[4] == "M":
-        return f"{MONTHS_DA[int(period[5:]) - 1]} {period[:4]}"
-    if len(period) == 6 and period[4] == "K":
-        return f"{period[5]}. kvartal {period[:4]}"
-    return period
-
-
-def when_da(value) -> str:
-    """A time as a Danish reader writes it, in Danish time: 3. december 2026 kl. 08.21."""
-    if value is None:
-        return "–"
-    if getattr(value, "tzinfo", None) is not None:
-        value = value.astimezone(ZoneInfo("Europe/Copenhagen"))
-    return f"{value.day}. {MONTHS_DA[value.month - 1]} {value.year} kl. {value:%H.%M}"
-
-
-COHORT_DA = {  # transform/seeds/plan_cohorts.csv, in words for the page
-    "pilot_2019": "DK2020-pilot, 2019",
-    "round1_2020": "DK2020, 1. runde, 2020",
-    "round2_2021": "DK2020, 2. runde, 2021",
-    "c40_own_plan": "egen plan gennem C40, uden for DK2020",
-}
-ACTION_STATUS_DA = {
-    "planned": "planlagt",
-    "in_progress": "i gang",
-    "done": "gennemført",
-    "cancelled": "opgivet",
-}
+def first_year_at_or_below(series: dict[int, float | None], level: float | None, start: int):
+    """The first year from `start` whose value is at or below `level`; None where there is none
+    (or a year on the way is unknown, or the level is)."""
+    if level is None:
+        return None
+    for year in sorted(y for y in series if y >= start):
+        if series[year] is None:
+            return None
+        if series[year] <= level:
+            return year
+    return None
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
@@ -106,89 +64,85 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) 
     return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
 
 
-def _environment() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(HERE / "templates"),
-        autoescape=select_autoescape(["html"]),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["t"] = lambda v: charts.number(v)
-    env.filters["dec1"] = lambda v: charts.number(v, 1)
-    env.filters["pct"] = lambda v: "–" if v is None else charts.number(v, 1) + " %"
-    env.filters["status_da"] = lambda s: STATUS_DA.get(s, s)
-    env.filters["action_status_da"] = lambda s: ACTION_STATUS_DA.get(s, s)
-    env.filters["cohort_da"] = lambda c: COHORT_DA.get(c, c)
-    env.filters["when"] = when_da
-    env.filters["period_da"] = period_da
-    env.filters["mark_da"] = lambda m: MARKS_DA.get(m, m)
-    return env
+def _grouped(rows: list[dict], key: str) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = defaultdict(list)
+    for row in rows:
+        out[row[key]].append(row)
+    return out
 
 
 class Site:
-    """Reads the published mart once and renders every page."""
+    """Reads the published mart once; `in_language` renders its pages in one language."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, manifest: dict, data: Downloads):
-        self.con = con
         self.manifest = manifest
         self.data = data  # the downloads in data/, linked from the pages
-        self.env = _environment()
-        self.sectors = _rows(con, "select * from core.dim_sector order by sort_order")
-        self.regions = _rows(con, "select * from core.dim_region order by hierarchy_order")
-        self.municipalities = _rows(
-            con, "select * from core.dim_municipality order by hierarchy_order"
-        )
+        q = lambda sql, params=None: _rows(con, sql, params)  # noqa: E731
+        by_municipality = lambda sql, params=None: _grouped(q(sql, params), "municipality_code")  # noqa: E731
+        self.sectors = q("select * from core.dim_sector order by sort_order")
+        self.regions = q("select * from core.dim_region order by hierarchy_order")
+        self.municipalities = q("select * from core.dim_municipality order by hierarchy_order")
         self.latest_year = con.execute(
             "select max(year) from marts.mart_municipality_progress"
         ).fetchall()[0][0]
-        self.years = list(range(min(self._data_years()), 2031))
+        self.national = q("select * from marts.mart_national_progress order by year")
+        self.years = list(range(min(r["year"] for r in self.national), 2031))
         self.demo = "demo" in manifest["source_vintages"]["data_origin"]
-        self.sector_years = self._sector_years()
-        self.receipts = self._by_municipality(
+        self.sector_years = self._sector_years(con)
+        self.area_years = self._area_years(con)
+        self.national_outlook = q(
+            "select * from marts.mart_national_outlook order by method_code = 'conservative', "
+            "method_code"
+        )
+        self.national_gap = q("select * from marts.mart_national_sector_gap order by sector_code")
+        self.region_progress = _grouped(
+            q("select * from marts.mart_region_progress order by year"), "region_code"
+        )
+        self.region_outlook = _grouped(
+            q("select * from marts.mart_region_outlook order by method_code"), "region_code"
+        )
+        self.region_gap = _grouped(
+            q("select * from marts.mart_region_sector_gap order by sector_code"), "region_code"
+        )
+        self.receipts = by_municipality(
             "select * from marts.mart_submission_receipts order by source_file"
         )
-        self.rejections = self._by_municipality(
+        self.rejections = by_municipality(
             "select * from marts.mart_quarantine order by source_file, sheet, source_row"
         )
-        # each mart a municipality page shows, read once and grouped (not a query per page)
-        self.progress = self._by_municipality(
+        self.progress = by_municipality(
             "select * from marts.mart_municipality_progress order by year"
         )
-        self.targets = self._by_municipality("select * from core.dim_municipal_targets")
-        self.outlook = self._by_municipality(
+        self.targets = by_municipality("select * from core.dim_municipal_targets")
+        self.outlook = by_municipality(
             "select * from marts.mart_outlook order by method_code = 'conservative', method_code"
         )
-        self.gap = self._by_municipality("select * from marts.mart_sector_gap order by sector_code")
-        self.actions = self._by_municipality(
+        self.outlook_years = by_municipality(
+            "select municipality_code, method_code, year, emissions_t, projected_t, "
+            "target_path_t, yardstick_t from marts.mart_outlook_years where year <= 2030 "
+            "order by year"
+        )
+        self.horizon = con.execute("select max(year) from marts.mart_outlook_years").fetchall()[0][
+            0
+        ]
+        self.gap = by_municipality("select * from marts.mart_sector_gap order by sector_code")
+        self.actions = by_municipality(
             """select * from marts.mart_actions
                order by is_late desc, days_late desc nulls last, sector_code, action_id"""
         )
-        self.indicators = self._by_municipality(
+        self.indicators = by_municipality(
             "select * from marts.mart_indicators where year = ?", [self.latest_year]
         )
-        self.quality = self._by_municipality("select * from marts.mart_data_quality")
+        self.quality = by_municipality("select * from marts.mart_data_quality")
+        self.peers = q("select * from marts.mart_peers order by per_capita_rank nulls last")
+        self.peers_of = {p["municipality_code"]: p for p in self.peers}
+        self.lang = "da"
 
-    def _by_municipality(self, sql: str, params: list | None = None) -> dict[str, list[dict]]:
-        """A mart's rows grouped by municipality, read once for every page."""
-        out: dict[str, list[dict]] = defaultdict(list)
-        for row in _rows(self.con, sql, params):
-            out[row["municipality_code"]].append(row)
-        return out
-
-    def _data_years(self) -> list[int]:
-        return [
-            y
-            for (y,) in self.con.execute(
-                "select distinct year from marts.mart_national_progress"
-            ).fetchall()
-        ]
-
-    def _sector_years(self) -> dict:
+    def _sector_years(self, con) -> dict:
         """(area, sector) -> {year: t}, for each municipality, region and the nation."""
         out: dict = defaultdict(dict)
         for row in _rows(
-            self.con,
+            con,
             """select v.municipality_code, m.region_code, v.sector_code, v.year,
                       sum(v.emissions_t) as t
                from marts.mart_emission_vintages v
@@ -200,194 +154,434 @@ class Site:
                 out[key][row["year"]] = out[key].get(row["year"], 0) + row["t"]
         return out
 
+    def _area_years(self, con) -> dict:
+        """(area, method) -> {year: t}: the emissions, then the projection, summed over a region
+        or the nation; a year where any municipality's figure is unknown is unknown."""
+        out: dict = defaultdict(dict)
+        for row in _rows(
+            con,
+            """select coalesce('region:' || region_code, 'nation') as area, method_code, year,
+                      case when count(coalesce(emissions_t, projected_t)) = count(*)
+                           then sum(coalesce(emissions_t, projected_t)) end as t,
+                      case when count(yardstick_t) = count(*) then sum(yardstick_t) end
+                          as yardstick_t
+               from marts.mart_outlook_years where year <= 2030
+               group by grouping sets ((region_code, method_code, year), (method_code, year))""",
+        ):
+            out[row["area"], row["method_code"]][row["year"]] = row["t"]
+            out[row["area"], "yardstick"][row["year"]] = row["yardstick_t"]
+        return out
+
+    # -- one language --------------------------------------------------------------------------
+
+    def in_language(self, lang: str) -> Site:
+        """The same data, its pages written in `lang`."""
+        pages = copy.copy(self)
+        pages.lang = lang
+        pages.style = charts.STYLES[lang]
+        translation = i18n.translations(lang)
+        pages._ = lambda message, **values: translation.gettext(message) % values  # noqa: E731
+        pages.env = self._environment(lang, translation)
+        pages.sector_names = {
+            s["sector_code"]: s["sector_name_da" if lang == "da" else "sector_name_en"]
+            for s in self.sectors
+        }
+        return pages
+
+    def _environment(self, lang: str, translation) -> Environment:
+        env = Environment(
+            loader=FileSystemLoader(HERE / "templates"),
+            autoescape=select_autoescape(["html"]),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
+        )
+        env.policies["ext.i18n.trimmed"] = True
+        env.install_gettext_translations(translation, newstyle=True)
+        style, _ = charts.STYLES[lang], translation.gettext
+
+        def label(table: dict, unknown: str | None = None):
+            """The words for a code; a code without words shows `unknown`, never itself."""
+            return lambda code: (
+                _(table[code]) if code in table else (_(unknown) if unknown else code)
+            )
+
+        env.filters.update(
+            t=lambda v: style.number(v),
+            dec1=lambda v: style.number(v, 1),
+            pct=lambda v: "–" if v is None else style.number(v, 1) + " %",
+            signed_pct=lambda v: (
+                "–" if v is None else ("+" if v > 0 else "") + style.number(v, 1) + " %"
+            ),
+            status=label(labels.STATUS),
+            status_explained=label(labels.STATUS_EXPLAINED),
+            status_symbol=lambda s: labels.STATUS_SYMBOL.get(s, "–"),
+            plan_status=label(labels.PLAN_STATUS),
+            action_status=label(labels.ACTION_STATUS),
+            cohort=label(labels.COHORT),
+            group=label(labels.MUNICIPALITY_GROUPS),
+            baseline_method=label(labels.BASELINE_METHOD),
+            target_source=label(labels.TARGET_SOURCE),
+            mark=label(labels.DELIMITERS),
+            source_name=label(labels.SOURCES, labels.UNKNOWN_SOURCE),
+            check_kind=label(labels.CHECK_KINDS, labels.UNKNOWN_CHECK),
+            when=lambda v: i18n.when(v, lang),
+            day=lambda v: i18n.day(v, lang),
+            period=lambda v: i18n.period(v, lang),
+            method=lambda o: o["method_name_da"] if lang == "da" else o["method_name_en"],
+        )
+        return env
+
     # -- charts --------------------------------------------------------------------------------
 
     def _sector_stacks(self, area: str) -> list:
         return [
             (
-                s["sector_name_da"],
+                self.sector_names[s["sector_code"]],
                 SECTOR_COLOURS.get(s["sector_code"], "#999"),
                 [self.sector_years[area, s["sector_code"]].get(y) for y in self.years],
             )
             for s in self.sectors
         ]
 
-    def _path_line(self, label: str, colour: str, kind: str, by_year: dict) -> tuple:
+    def _band(self, by_method: list[dict[int, float | None]], latest: int) -> charts.Band:
+        """The projections of every method as one band, from the latest year of the accounts."""
+        low, high = [], []
+        for year in self.years:
+            values = [m.get(year) for m in by_method]
+            known = year >= latest and values and all(v is not None for v in values)
+            low.append(min(values) if known else None)
+            high.append(max(values) if known else None)
+        return charts.Band(
+            self._("Fremskrivning på trenden (spænd mellem metoderne)"), BAND, low, high
+        )
+
+    def _line(self, label: str, colour: str, kind: str, by_year: dict) -> tuple:
         return (label, colour, kind, [by_year.get(y) for y in self.years])
+
+    def _chart(self, title: str, area: str, lines: list, band, marker) -> str:
+        return charts.pair(
+            charts.bars_and_paths,
+            title,
+            self.years,
+            self._sector_stacks(area),
+            lines,
+            band=band,
+            marker=marker,
+            style=self.style,
+        )
 
     def _gap_chart(self, title: str, rows: list[dict]) -> str:
         rows = [r for r in rows if r["needed_reduction_t"] is not None]
         if not rows:
             return ""
+        _ = self._
         segments = [
-            (label, colour, [r[f"reduction_{key}_t"] or 0 for r in rows])
+            (_(label), colour, [r[f"reduction_{key}_t"] or 0 for r in rows])
             for key, label, colour in PROGRESS
         ]
-        segments.append((MANKO[0], MANKO[1], [max(r["manko_t"] or 0, 0) for r in rows]))
-        return charts.stacked_rows(
+        segments.append((_(MANKO[0]), MANKO[1], [max(r["manko_t"] or 0, 0) for r in rows]))
+        return charts.pair(
+            charts.stacked_rows,
             title,
-            [r["sector_code"].capitalize() for r in rows],  # short names fit beside the bars
+            [self.sector_names[r["sector_code"]].split(" ")[0] for r in rows],  # short names fit
             segments,
             markers=[r["needed_reduction_t"] for r in rows],
-            marker_label="Nødvendig reduktion",
+            marker_label=_("Nødvendig reduktion"),
+            style=self.style,
         )
 
     # -- pages ---------------------------------------------------------------------------------
 
-    def _render(self, template: str, depth: int, **context) -> str:
+    def _render(self, template: str, path: str, **context) -> str:
+        depth = path.count("/") + (1 if self.lang != "da" else 0)
+        root = "../" * depth
+        other = "en" if self.lang == "da" else "da"
         return self.env.get_template(template).render(
-            root="../" * depth,
+            lang=self.lang,
+            root=root,  # the site's root: the stylesheet and the downloads, shared by languages
+            home=root + i18n.LANGUAGES[self.lang],  # this language's pages
+            switch=(root + i18n.LANGUAGES[other] + path, i18n.NAMES[other], other),
             demo=self.demo,
             manifest=self.manifest,
             latest_year=self.latest_year,
             regions=self.regions,
             data=self.data,
+            sector_names=self.sector_names,
             **context,
         )
 
     def nation(self) -> str:
-        progress = _rows(self.con, "select * from marts.mart_national_progress order by year")
-        # the path is straight to the target year: the mart's points and the target, joined
-        path = {r["year"]: r["national_path_t"] for r in progress}
-        path[progress[-1]["national_target_year"]] = progress[-1]["national_target_t"]
+        _ = self._
+        progress = self.national
+        latest = progress[-1]
+        outlook = self.national_outlook
+        first = outlook[0] if outlook else None
+        # The national target on the accounts' scope (estimated), not the national inventory's:
+        # the bars are the municipal accounts, which leave out what no municipality emits.
+        path, marker, reaching = {}, None, []
+        if first and first["accounts_scope_target_2030_t"] is not None:
+            start, end = first["reference_year"], 2030
+            base, goal = (
+                first["accounts_reference_year_estimated_t"],
+                first["accounts_scope_target_2030_t"],
+            )
+            path = {y: base + (goal - base) * (y - start) / (end - start) for y in self.years}
+            label = _("70 %%-målet i 2030, regnskabets område (estimeret)")
+            marker = charts.Marker(label, TARGET, 2030, goal)
+            reaching = [
+                (
+                    o,
+                    first_year_at_or_below(
+                        self.area_years["nation", o["method_code"]], goal, self.latest_year
+                    ),
+                )
+                for o in outlook
+            ]
         with_plan = sum(r["municipalities_with_plan"] for r in self.regions)
         plans_path = {  # only the years in which every plan has a path: the sum is comparable
             r["year"]: r["plans_path_t"]
             for r in progress
             if r["municipalities_with_path"] == with_plan
         }
-        chart = charts.bars_and_paths(
-            "Landets udledning pr. sektor og sti mod 70 %-målet",
-            self.years,
-            self._sector_stacks("nation"),
+        chart = self._chart(
+            _("Danmark: udledning pr. sektor, fremskrivning og sti mod 70 %%-målet"),
+            "nation",
             [
-                self._path_line("Nationalt mål: 70 % under 1990 i 2030", "#111", "line", path),
-                self._path_line("Kommunernes planer samlet", "#555", "dash", plans_path),
+                self._line(
+                    _("Sti mod 70 %%-målet (regnskabets område, estimeret)"), PATH, "line", path
+                ),
+                self._line(_("Kommunernes planer samlet"), PLANS, "dash", plans_path),
+                self._line(
+                    _("Kulstofloven: halvering pr. årti"),
+                    YARDSTICK,
+                    "dot",
+                    self.area_years.get(("nation", "yardstick"), {}),
+                ),
             ],
+            self._band(
+                [self.area_years["nation", o["method_code"]] for o in outlook], self.latest_year
+            ),
+            marker,
         )
-        region_rows = _rows(
-            self.con,
-            "select * from marts.mart_region_progress where year = ? order by region_code",
-            [self.latest_year],
-        )
-        region_chart = charts.stacked_rows(
-            f"Regionerne {self.latest_year}: udledning og planernes sti",
+        region_rows = [
+            next(
+                (
+                    r
+                    for r in self.region_progress[g["region_code"]]
+                    if r["year"] == self.latest_year
+                ),
+                None,
+            )
+            for g in self.regions
+        ]
+        region_rows = [r for r in region_rows if r]
+        region_chart = charts.pair(
+            charts.stacked_rows,
+            _("Regionerne %(year)s: udledning og planernes sti", year=self.latest_year),
             [r["region_name"].removeprefix("Region ") for r in region_rows],
-            [("Udledning", "#1b6ca8", [r["emissions_with_path_t"] or 0 for r in region_rows])],
+            [
+                (
+                    _("Udledning"),
+                    SECTOR_COLOURS["energi"],
+                    [r["emissions_with_path_t"] or 0 for r in region_rows],
+                )
+            ],
             markers=[r["target_path_t"] for r in region_rows],
-            marker_label="Planernes sti",
+            marker_label=_("Planernes sti"),
+            style=self.style,
         )
-        off_track = _rows(
-            self.con,
-            """select * from marts.mart_municipality_progress
-               where year = ? and status = 'off_track' order by distance_to_path_pct desc""",
-            [self.latest_year],
-        )
-        gap = _rows(self.con, "select * from marts.mart_national_sector_gap order by sector_code")
+        off_track = [
+            r
+            for rows in self.progress.values()
+            for r in rows
+            if r["year"] == self.latest_year and r["status"] == "off_track"
+        ]
+        off_track.sort(key=lambda r: -(r["distance_to_path_pct"] or 0))
+        manko = sum(max(g["manko_uncovered_t"] or 0, 0) for g in self.national_gap)
+        manko_offset = sum(g["manko_t"] or 0 for g in self.national_gap)
         return self._render(
             "nation.html",
-            0,
-            title="Danmark",
-            latest=progress[-1],
+            "index.html",
+            title=_("Danmark"),
+            latest=latest,
+            outlook=outlook,
+            reaching=reaching,
             chart=chart,
             region_chart=region_chart,
             region_rows=region_rows,
             off_track=off_track,
-            gap_chart=self._gap_chart("Manko pr. sektor, alle planer", gap),
+            gap=self.national_gap,
+            manko=manko,
+            manko_offset=manko_offset,
+            gap_chart=self._gap_chart(_("Manko pr. sektor, alle planer"), self.national_gap),
             municipalities=self.municipalities,
         )
 
     def region(self, region: dict) -> str:
+        _ = self._
         code = region["region_code"]
-        ranked = _rows(
-            self.con,
-            """select * from marts.mart_municipality_progress where year = ? and region_code = ?
-               order by distance_to_path_pct desc nulls last""",
-            [self.latest_year, code],
+        ranked = [
+            r
+            for m in self.municipalities
+            if m["region_code"] == code
+            for r in self.progress.get(m["municipality_code"], [])
+            if r["year"] == self.latest_year
+        ]
+        ranked.sort(
+            key=lambda r: (r["distance_to_path_pct"] is None, -(r["distance_to_path_pct"] or 0))
         )
-        progress = _rows(
-            self.con,
-            "select * from marts.mart_region_progress where region_code = ? order by year",
-            [code],
-        )
-        gap = _rows(
-            self.con,
-            "select * from marts.mart_region_sector_gap where region_code = ? order by sector_code",
-            [code],
-        )
-        chart = charts.bars_and_paths(
-            f"{region['region_name']}: udledning pr. sektor og planernes sti",
-            self.years,
-            self._sector_stacks("region:" + code),
+        progress = self.region_progress[code]
+        outlook = self.region_outlook.get(code, [])
+        gap = self.region_gap.get(code, [])
+        marker = None
+        if outlook and outlook[0]["municipalities_without_target"] == 0:
+            marker = charts.Marker(
+                _("Kommunernes 2030-mål samlet"), TARGET, 2030, outlook[0]["target_2030_t"]
+            )
+        area = "region:" + code
+        chart = self._chart(
+            _(
+                "%(region)s: udledning pr. sektor, fremskrivning og planernes sti",
+                region=region["region_name"],
+            ),
+            area,
             [
-                self._path_line(
-                    "Kommunernes planer samlet",
-                    "#111",
+                self._line(
+                    _("Kommunernes planer samlet"),
+                    PATH,
                     "line",
                     {
                         r["year"]: r["target_path_t"]
                         for r in progress
                         if r["municipalities_with_path"] == region["municipalities_with_plan"]
                     },
-                )
+                ),
+                self._line(
+                    _("Kulstofloven: halvering pr. årti"),
+                    YARDSTICK,
+                    "dot",
+                    self.area_years.get((area, "yardstick"), {}),
+                ),
             ],
+            self._band(
+                [self.area_years.get((area, o["method_code"]), {}) for o in outlook],
+                self.latest_year,
+            ),
+            marker,
         )
         widest = max((abs(r["distance_to_path_pct"] or 0) for r in ranked), default=1) or 1
         return self._render(
             "region.html",
-            1,
+            f"region/{code}.html",
             title=region["region_name"],
             region=region,
             ranked=ranked,
+            peers=self.peers_of,
             widest=widest,
+            outlook=outlook,
             chart=chart,
-            gap_chart=self._gap_chart(f"Manko pr. sektor i {region['region_name']}", gap),
+            gap_chart=self._gap_chart(
+                _("Manko pr. sektor i %(region)s", region=region["region_name"]), gap
+            ),
             gap=gap,
-            sector_names={s["sector_code"]: s["sector_name_da"] for s in self.sectors},
         )
 
     def municipality(self, m: dict) -> str:
+        _ = self._
         code = m["municipality_code"]
         progress = self.progress.get(code, [])
         latest = progress[-1] if progress else None
-        path = {}
-        if latest and latest["target_2030_t"] is not None:
-            # the path is straight to 2030: the mart's points and the 2030 target, joined
-            path = {r["year"]: r["target_path_t"] for r in progress}
-            path[2030] = latest["target_2030_t"]
-        chart = charts.bars_and_paths(
-            f"{m['municipality_name']}: udledning pr. sektor og målets sti",
-            self.years,
-            self._sector_stacks(code),
-            [self._path_line("Målets sti mod 2030", "#111", "line", path)] if path else [],
-        )
-        target = self.targets.get(code, [])
+        target = (self.targets.get(code) or [None])[0]
         outlook = self.outlook.get(code, [])
-        gap = self.gap.get(code, [])
-        actions = self.actions.get(code, [])
-        indicators = self.indicators.get(code, [])
-        quality = self.quality.get(code, [])
-        # the first 50 rejections by file and line (a file rejected whole, with no line, last)
+        by_method: dict[str, dict[int, dict]] = defaultdict(dict)
+        for row in self.outlook_years.get(code, []):
+            by_method[row["method_code"]][row["year"]] = row
+        any_method = next(iter(by_method.values()), {})
+        marker = None
+        if target and target["target_2030_t"] is not None:
+            marker = charts.Marker(_("Målet for 2030"), TARGET, 2030, target["target_2030_t"])
+        chart = self._chart(
+            _(
+                "%(name)s: udledning pr. sektor, fremskrivning og målets sti",
+                name=m["municipality_name"],
+            ),
+            code,
+            [
+                self._line(
+                    _("Målets sti"),
+                    PATH,
+                    "line",
+                    {y: r["target_path_t"] for y, r in any_method.items()},
+                ),
+                self._line(
+                    _("Kulstofloven: halvering pr. årti"),
+                    YARDSTICK,
+                    "dot",
+                    {y: r["yardstick_t"] for y, r in any_method.items()},
+                ),
+            ],
+            self._band(
+                [
+                    {
+                        y: r["emissions_t"] if r["emissions_t"] is not None else r["projected_t"]
+                        for y, r in rows.items()
+                    }
+                    for rows in by_method.values()
+                ],
+                outlook[0]["latest_year"] if outlook else self.latest_year,
+            ),
+            marker,
+        )
         quarantine = sorted(
             self.rejections.get(code, []),
             key=lambda q: (q["source_file"], q["source_row"] is None, q["source_row"] or 0),
         )[:50]
+        quality = (self.quality.get(code) or [None])[0]
+        checks = [(name, quality[name]) for name in labels.QUALITY_CHECKS] if quality else []
         return self._render(
             "municipality.html",
-            1,
+            f"kommune/{code}.html",
             title=m["municipality_name"],
             m=m,
             latest=latest,
-            target=target[0] if target else None,
+            target=target,
             outlook=outlook,
             chart=chart,
-            gap_chart=self._gap_chart(f"Manko pr. sektor i {m['municipality_name']}", gap),
-            gap=gap,
-            actions=actions,
-            indicator=indicators[0] if indicators else None,
-            quality=quality[0] if quality else None,
+            gap_chart=self._gap_chart(
+                _("Manko pr. sektor i %(name)s", name=m["municipality_name"]),
+                self.gap.get(code, []),
+            ),
+            gap=self.gap.get(code, []),
+            actions=self.actions.get(code, []),
+            indicator=(self.indicators.get(code) or [None])[0],
+            quality=quality,
+            checks=checks,
+            check_labels=labels.QUALITY_CHECKS,
             quarantine=quarantine,
-            sector_names={s["sector_code"]: s["sector_name_da"] for s in self.sectors},
+            peer=self.peers_of.get(code),
+            horizon=self.horizon,
+            municipalities_ranked=sum(p["per_capita_rank"] is not None for p in self.peers),
+            municipalities_trended=sum(p["trend_rank"] is not None for p in self.peers),
+        )
+
+    def compare(self) -> str:
+        """Every municipality by emissions per inhabitant and by trend, beside its group."""
+        groups: dict[str, list[dict]] = defaultdict(list)
+        for p in self.peers:
+            groups[p["municipality_group"]].append(p)
+        return self._render(
+            "compare.html",
+            "sammenligning.html",
+            title=self._("Sammenlign kommunerne"),
+            peers=self.peers,
+            by_trend=sorted(
+                self.peers, key=lambda p: (p["trend_rank"] is None, p["trend_rank"] or 0)
+            ),
+            groups=[
+                (g, rows[0]) for g, rows in sorted(groups.items(), key=lambda kv: kv[0] or "~")
+            ],
         )
 
     def receipts_page(self, m: dict) -> str:
@@ -400,8 +594,8 @@ class Site:
         current = [r for r in receipts if r["plan_version_now"] is not None or r["actions_now"]]
         return self._render(
             "receipts.html",
-            1,
-            title=f"Kvitteringer, {m['municipality_name']}",
+            f"kommune/{code}-kvitteringer.html",
+            title=self._("Kvitteringer, %(name)s", name=m["municipality_name"]),
             m=m,
             receipts=receipts,
             rejections=rejections,
@@ -422,33 +616,49 @@ class Site:
         }
 
     def sources(self) -> str:
-        return self._render("sources.html", 0, title="Om tallene")
+        return self._render("sources.html", "kilder.html", title=self._("Om tallene"))
+
+    def pages(self) -> dict[str, str]:
+        """Every page of this language, by its path in the site."""
+        prefix = i18n.LANGUAGES[self.lang]
+        pages = {
+            "index.html": self.nation(),
+            "kilder.html": self.sources(),
+            "sammenligning.html": self.compare(),
+        }
+        for region in self.regions:
+            pages[f"region/{region['region_code']}.html"] = self.region(region)
+        for m in self.municipalities:
+            code = m["municipality_code"]
+            pages[f"kommune/{code}.html"] = self.municipality(m)
+            pages[f"kommune/{code}-kvitteringer.html"] = self.receipts_page(m)
+        return {prefix + path: html for path, html in pages.items()}
 
 
 def build_site(published_db: Path, manifest: dict, out_dir: Path) -> int:
     """Writes the whole site to `out_dir` (replacing it whole); returns the number of pages."""
     staging = out_dir.with_name(f".{out_dir.name}.{manifest['run_id']}")
     shutil.rmtree(staging, ignore_errors=True)
-    (staging / "region").mkdir(parents=True)
-    (staging / "kommune").mkdir()
     con = duckdb.connect(str(published_db), read_only=True)
     try:
         previous = out_dir / "data" if (out_dir / "data").is_dir() else None
+        staging.mkdir(parents=True)
         site = Site(con, manifest, write_downloads(con, staging / "data", previous))
-        pages = {"index.html": site.nation(), "kilder.html": site.sources()}
-        for region in site.regions:
-            pages[f"region/{region['region_code']}.html"] = site.region(region)
-        files: dict[str, bytes] = {}
-        for m in site.municipalities:
-            pages[f"kommune/{m['municipality_code']}.html"] = site.municipality(m)
-            pages[f"kommune/{m['municipality_code']}-kvitteringer.html"] = site.receipts_page(m)
-            files.update(site.downloads(m))
     finally:
         con.close()
-    for name, html in pages.items():
-        (staging / name).write_text(html, encoding="utf-8")
-    for name, content in files.items():
-        (staging / name).write_bytes(content)
+    pages: dict[str, str] = {}
+    for lang in i18n.LANGUAGES:
+        pages.update(site.in_language(lang).pages())
+    files: dict[str, bytes] = {}
+    for m in site.municipalities:
+        files.update(site.downloads(m))
+    for name, content in [*pages.items(), *files.items()]:
+        target = staging / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, str):
+            target.write_text(content, encoding="utf-8")
+        else:
+            target.write_bytes(content)
     shutil.copy(HERE / "static" / "style.css", staging / "style.css")
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     old = out_dir.with_name(f".{out_dir.name}.old")

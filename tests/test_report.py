@@ -9,6 +9,7 @@ import functools
 import http.server
 import re
 import threading
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -42,40 +43,79 @@ def _open(browser, url: str, site_prefix: str, width: int = 1100):
     return page, outside, errors
 
 
+# (path, screenshot name, charts drawn, heading in Danish, heading in English)
 PAGES = [
-    ("index.html", "index", 3, "Danmark"),
-    ("region/085.html", "region-085", 2, "Region Sjælland"),
-    ("kommune/101.html", "kommune-101", 2, "København Kommune"),
-    ("kommune/101-kvitteringer.html", "kommune-101-kvitteringer", 0, "Kvitteringer"),
+    ("index.html", "danmark", 3, "Danmark", "Denmark"),
+    ("region/085.html", "region-085", 2, "Region Sjælland", "Region Sjælland"),
+    ("kommune/101.html", "koebenhavn", 2, "København Kommune", "København Municipality"),
+    ("kommune/665.html", "lemvig-uden-plan", 1, "Lemvig Kommune", "Lemvig Municipality"),
+    ("kommune/101-kvitteringer.html", "koebenhavn-kvitteringer", 0, "Kvitteringer", "Receipts"),
+    ("sammenligning.html", "sammenligning", 0, "Sammenlign", "Compare"),
 ]
+WIDTHS = {"phone": 390, "desktop": 1440}
+LANGUAGES = {"da": "", "en": "en/"}
+
+# What the browser measures on a page: the smallest chart text as drawn on the screen (its font
+# size times the SVG's scale), the page's width, and each table that scrolls in its box with its
+# first column's place once the box is scrolled to its end.
+MEASURE = """() => {
+  const charts = [...document.querySelectorAll('svg.chart')]
+    .filter(s => s.getBoundingClientRect().width > 0);
+  let smallest = Infinity;
+  for (const svg of charts) {
+    const scale = svg.getScreenCTM().a;
+    for (const t of svg.querySelectorAll('text')) {
+      smallest = Math.min(smallest, parseFloat(getComputedStyle(t).fontSize) * scale);
+    }
+  }
+  const tables = [...document.querySelectorAll('table')].map(table => {
+    const box = table.closest('.scroll');
+    if (!box) return {boxed: false};
+    const scrolls = box.scrollWidth > box.clientWidth + 1;
+    box.scrollLeft = box.scrollWidth;
+    const cell = table.querySelector('tbody tr td, tbody tr th');
+    const kept = !cell || cell.getBoundingClientRect().left >= box.getBoundingClientRect().left - 1;
+    box.scrollLeft = 0;
+    return {boxed: true, scrolls, kept};
+  });
+  return {charts: charts.length, smallest, width: document.documentElement.scrollWidth, tables};
+}"""
 
 
 @pytest.mark.e2e
-@pytest.mark.parametrize("path, shot, charts, heading", PAGES, ids=[p[1] for p in PAGES])
-def test_page_renders_offline(browser, site, path, shot, charts, heading):
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("device", WIDTHS)
+@pytest.mark.parametrize(
+    "path, shot, charts, heading_da, heading_en", PAGES, ids=[p[1] for p in PAGES]
+)
+def test_page_on_a_phone_and_a_desktop(browser, site, path, shot, charts, heading_da, heading_en,
+                                       device, lang):  # fmt: skip
+    """Each page in each language at 390 and 1440 px: drawn offline with no error, chart text at
+    least 11 px as drawn, nothing wider than the screen, every table in a box of its own that keeps
+    its key column in view when it scrolls; a screenshot of each in test-artifacts/report/."""
+    width = WIDTHS[device]
     prefix = site.as_uri() + "/"
-    page, outside, errors = _open(browser, prefix + path, prefix)
-    page.screenshot(path=str(ARTIFACTS / f"{shot}.png"), full_page=True)
+    page, outside, errors = _open(browser, prefix + LANGUAGES[lang] + path, prefix, width)
+    page.screenshot(path=str(ARTIFACTS / f"{lang}-{device}-{shot}.png"), full_page=True)
     assert outside == [], f"requests outside the site: {outside}"
     assert errors == [], f"console errors: {errors}"
-    assert heading in page.locator("h1").inner_text()
-    assert page.locator("svg.chart").count() >= charts
+    assert page.locator("html").get_attribute("lang") == lang
+    assert (heading_da if lang == "da" else heading_en) in page.locator("h1").inner_text()
+    demo = "DEMODATA" if lang == "da" else "DEMO DATA"
+    assert demo in page.locator(".demo").inner_text().upper(), "demo data is marked"
+    measured = page.evaluate(MEASURE)
+    assert measured["charts"] >= charts, "each chart is drawn once for the screen's width"
+    if measured["charts"]:
+        assert measured["smallest"] >= 11, f"chart text drawn at {measured['smallest']:.1f} px"
     for svg in page.locator("svg.chart").all():
-        text = svg.inner_html()
-        assert "t CO2e" in text, "every chart names its unit"
-        assert svg.bounding_box()["height"] > 100, "the chart is drawn"
-    assert page.locator("table tbody tr").count() > 0
-    assert "DEMODATA" in page.locator(".demo").inner_text(), "demo data is marked on every page"
-    page.close()
-
-
-@pytest.mark.e2e
-def test_municipality_page_fits_a_phone(browser, site):
-    prefix = site.as_uri() + "/"
-    page, outside, errors = _open(browser, prefix + "kommune/101.html", prefix, width=390)
-    page.screenshot(path=str(ARTIFACTS / "kommune-101-phone.png"), full_page=True)
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    assert outside == [] and errors == []
+        if svg.is_visible():
+            assert "t CO2e" in svg.inner_html(), "every chart names its unit"
+            assert svg.get_attribute("aria-label"), "every chart says what it shows"
+    assert measured["width"] <= width, f"the page is {measured['width']} px wide on {width}"
+    assert measured["tables"], "the page has its tables"
+    for table in measured["tables"]:
+        assert table["boxed"], "a table scrolls in a box of its own, not the page"
+        assert table["kept"] or not table["scrolls"], "a table that scrolls keeps its key column"
     page.close()
 
 
@@ -102,7 +142,9 @@ def test_site_from_a_static_web_server(browser, site):
 
 def test_every_page_and_link(site):
     pages = sorted(site.rglob("*.html"))
-    assert len(pages) == 1 + 1 + 5 + 98 + 98  # a page and a receipts page per municipality
+    # the nation, the sources, the comparison, the regions, and a page and a receipts page per
+    # municipality, in Danish and in English
+    assert len(pages) == 2 * (3 + 5 + 98 + 98)
     for page in pages:
         html = page.read_text(encoding="utf-8")
         # Nothing is loaded from outside; the one kind of outside link is a published target's
@@ -118,19 +160,76 @@ def test_every_page_and_link(site):
             assert (page.parent / link).resolve().exists(), f"{page.name}: broken link {link}"
 
 
-def test_no_code_of_the_plan_template_is_shown_as_it_is(site):
-    """A plan's DK2020 cohort is named in words, not by its code in the template."""
-    from report.site import COHORT_DA
+# Codes of the mart, and what a page must never show a reader instead of words: a period as
+# StatBank writes it (2024M12), a timestamp as Python writes it, a code in snake_case. The BI
+# tables' names (the downloads') and their catalogue descriptions, in English for BI users, are
+# the exception.
+CODE_LIKE = {
+    "a code": r"\b(?!(?:dim|mart|fct)_)[a-z]+(?:_[a-z0-9]+)+\b",
+    "a StatBank period": r"\b\d{4}[MKQ]\d{1,2}\b",
+    "an ISO timestamp": r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}",
+    "a time with fractions of a second": r"\d{2}:\d{2}:\d{2}\.\d",
+}
+
+
+def _visible_text(html: str) -> str:
+    html = re.sub(r'<td[^>]*class="catalogue"[^>]*>.*?</td>', " ", html, flags=re.S)
+    return unescape(re.sub(r"<[^>]+>", " ", html))
+
+
+def test_no_code_on_a_public_page(site):
+    """No page shows a code, a period code or a raw timestamp where words belong, and no Danish
+    page shows the mart's English codes (no plan, on_track); a plan's cohort is named in words."""
+    from report.labels import COHORT, PLAN_STATUS, STATUS
 
     with (PROJECT_ROOT / "transform" / "seeds" / "plan_cohorts.csv").open(encoding="utf-8") as f:
-        cohorts = [row["cohort_code"] for row in csv.DictReader(f)]
-    assert set(cohorts) == set(COHORT_DA)
-    shown = 0
+        assert {row["cohort_code"] for row in csv.DictReader(f)} == set(COHORT)
+    found = []
     for page in site.rglob("*.html"):
-        html = page.read_text(encoding="utf-8")
-        assert not [c for c in cohorts if c in html], page
-        shown += sum(label in html for label in COHORT_DA.values())
-    assert shown > 0
+        text = _visible_text(page.read_text(encoding="utf-8"))
+        for what, pattern in CODE_LIKE.items():
+            found += [(page.relative_to(site), what, m) for m in re.findall(pattern, text)]
+        if "en" not in page.relative_to(site).parts:
+            codes = [
+                c for c in (*PLAN_STATUS, *STATUS, *COHORT) if c and re.search(rf"\b{c}\b", text)
+            ]
+            found += [(page.relative_to(site), "a code", c) for c in codes]
+    assert found == []
+    municipality = _visible_text((site / "kommune" / "101.html").read_text(encoding="utf-8"))
+    assert "egen plan gennem C40" in municipality, "København's cohort, in words"
+
+
+def test_every_code_in_the_mart_has_words(demo_run):
+    """Each code the report shows (statuses, cohorts, methods, sources, groups) has a label, and
+    the labels of the data-quality checks are exactly the checks of mart_data_quality."""
+    import duckdb
+
+    from report import labels
+
+    workdir, _ = demo_run
+    con = duckdb.connect(str(workdir / "published" / "klimamonitor.duckdb"), read_only=True)
+    try:
+        values = lambda sql: {row[0] for row in con.execute(sql).fetchall()}  # noqa: E731
+        assert values("select distinct status from marts.mart_municipality_progress") <= set(
+            labels.STATUS
+        )
+        assert values("select distinct plan_status from core.dim_municipality") <= set(
+            labels.PLAN_STATUS
+        )
+        assert values("select distinct dk2020_cohort from core.dim_municipality") - {None} <= set(
+            labels.COHORT
+        )
+        assert values("select distinct status from marts.mart_actions") <= set(labels.ACTION_STATUS)
+        assert values("select distinct municipality_group from core.dim_municipality") - {
+            None
+        } <= set(labels.MUNICIPALITY_GROUPS)
+        checks = values(
+            "select column_name from information_schema.columns where table_schema = 'marts' "
+            "and table_name = 'mart_data_quality' and data_type = 'BOOLEAN'"
+        )
+    finally:
+        con.close()
+    assert checks == set(labels.QUALITY_CHECKS)
 
 
 def test_each_municipality_links_its_receipts_and_downloads(site):
@@ -139,17 +238,19 @@ def test_each_municipality_links_its_receipts_and_downloads(site):
     from openpyxl import load_workbook
 
     pages = sorted((site / "kommune").glob("[0-9]*[0-9].html"))
-    assert len(pages) == 98
+    pages += sorted((site / "en" / "kommune").glob("[0-9]*[0-9].html"))
+    assert len(pages) == 2 * 98
     for page in pages:
         code = page.stem
         html = page.read_text(encoding="utf-8")
+        linked = {(page.parent / href).resolve() for href in re.findall(r'href="([^"#]+)"', html)}
         for target in (
-            f"{code}-kvitteringer.html",
-            f"{code}-kvitteringer.xlsx",
-            f"{code}-skabelon.xlsx",
+            page.parent / f"{code}-kvitteringer.html",  # in the page's language
+            site / "kommune" / f"{code}-kvitteringer.xlsx",  # one workbook for both
+            site / "kommune" / f"{code}-skabelon.xlsx",
         ):
-            assert f'href="{target}"' in html, (code, target)
-            assert (site / "kommune" / target).is_file(), (code, target)
+            assert target.resolve() in linked, (page, target.name)
+            assert target.is_file(), (code, target)
     receipts = (site / "kommune" / "101-kvitteringer.html").read_text(encoding="utf-8")
     inbox = load_workbook(site / "kommune" / "101-kvitteringer.xlsx")["kvitteringer"]
     files = [row[0].value for row in inbox.iter_rows(min_row=2)]
@@ -174,14 +275,68 @@ def test_axis_ticks_are_nice_numbers_labelled_as_they_are(low, high, count, labe
 
 
 @pytest.mark.parametrize(
-    "period, words",
-    [("2024M12", "december 2024"), ("2024M01", "januar 2024"), ("2026K1", "1. kvartal 2026"),
-     ("2024", "2024")],
+    "period, lang, words",
+    [("2024M12", "da", "december 2024"), ("2024M01", "da", "januar 2024"),
+     ("2026K1", "da", "1. kvartal 2026"), ("2024", "da", "2024"),
+     ("2024M12", "en", "December 2024"), ("2026K1", "en", "1st quarter 2026"), (None, "da", "–")],
 )  # fmt: skip
-def test_statbank_periods_in_words(period, words):
-    from report.site import period_da
+def test_statbank_periods_in_words(period, lang, words):
+    from report.i18n import period as in_words
 
-    assert period_da(period) == words
+    assert in_words(period, lang) == words
+
+
+@pytest.mark.parametrize(
+    "value, lang, words",
+    [("2026-12-03T06:21:07.123456+00:00", "da", "3. december 2026 kl. 07.21"),
+     ("2026-07-03T06:21:07+00:00", "da", "3. juli 2026 kl. 08.21"),  # summer time
+     ("2026-12-03T06:21:07.123456+00:00", "en", "3 December 2026, 07:21")],
+)  # fmt: skip
+def test_times_in_danish_time_and_words(value, lang, words):
+    from report.i18n import when
+
+    assert when(value, lang) == words
+
+
+@pytest.mark.parametrize(
+    ("series", "level", "start", "year"),
+    [
+        ({2024: 10, 2025: 9, 2026: 8}, 8.5, 2024, 2026),
+        ({2024: 10, 2025: 9, 2026: 8}, 10, 2024, 2024),  # at the level counts
+        ({2023: 5, 2024: 10, 2025: 9}, 6, 2024, None),  # years before the start do not count
+        ({2024: 10, 2025: None, 2026: 1}, 5, 2024, None),  # an unknown year on the way
+        ({2024: 10}, None, 2024, None),  # no target, no year
+        ({2024: 10, 2025: 11}, 9, 2024, None),  # never
+    ],
+)
+def test_first_year_at_or_below(series, level, start, year):
+    from report.site import first_year_at_or_below
+
+    assert first_year_at_or_below(series, level, start) == year
+
+
+@pytest.mark.unit
+def test_every_message_is_translated(tmp_path):
+    """The messages of the templates and labels as pybabel extracts them today are exactly those of
+    the English catalogue, each translated and none fuzzy (`make translations` merges new ones)."""
+    import subprocess
+    import sys
+
+    from babel.messages.pofile import read_po
+
+    pot = tmp_path / "messages.pot"
+    pybabel = Path(sys.executable).with_name("pybabel")
+    subprocess.run(
+        [str(pybabel), "-q", "extract", "-F", "report/babel.cfg", "-o", str(pot), "report"],
+        cwd=PROJECT_ROOT,
+        check=True,
+    )
+    with pot.open("rb") as f:
+        extracted = {m.id for m in read_po(f) if m.id}
+    with (PROJECT_ROOT / "report/locale/en/LC_MESSAGES/messages.po").open("rb") as f:
+        catalogue = {m.id: m for m in read_po(f) if m.id}
+    assert extracted - set(catalogue) == set(), "run `make translations`, then translate"
+    assert [m for m in extracted if not catalogue[m].string or catalogue[m].fuzzy] == []
 
 
 def test_the_sources_page_names_every_statbank_table_with_its_period_in_words(site):
