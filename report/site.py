@@ -257,6 +257,10 @@ class Site:
             self._("Fremskrivning på trenden (spænd mellem metoderne)"), BAND, low, high
         )
 
+    def _yardstick(self, by_year: dict) -> tuple:
+        """The carbon-law yardstick (emissions halved every decade), as every chart draws it."""
+        return self._line(self._("Kulstofloven: halvering pr. årti"), YARDSTICK, "dot", by_year)
+
     def _line(self, label: str, colour: str, kind: str, by_year: dict) -> tuple:
         return (label, colour, kind, [by_year.get(y) for y in self.years])
 
@@ -353,12 +357,7 @@ class Site:
                     _("Sti mod 70 %%-målet (regnskabets område, estimeret)"), PATH, "line", path
                 ),
                 self._line(_("Kommunernes planer samlet"), PLANS, "dash", plans_path),
-                self._line(
-                    _("Kulstofloven: halvering pr. årti"),
-                    YARDSTICK,
-                    "dot",
-                    self.area_years.get(("nation", "yardstick"), {}),
-                ),
+                self._yardstick(self.area_years.get(("nation", "yardstick"), {})),
             ],
             self._band(
                 [self.area_years["nation", o["method_code"]] for o in outlook], self.latest_year
@@ -458,12 +457,7 @@ class Site:
                         if r["municipalities_with_path"] == region["municipalities_with_plan"]
                     },
                 ),
-                self._line(
-                    _("Kulstofloven: halvering pr. årti"),
-                    YARDSTICK,
-                    "dot",
-                    self.area_years.get((area, "yardstick"), {}),
-                ),
+                self._yardstick(self.area_years.get((area, "yardstick"), {})),
             ],
             self._band(
                 [self.area_years.get((area, o["method_code"]), {}) for o in outlook],
@@ -515,12 +509,7 @@ class Site:
                     "line",
                     {y: r["target_path_t"] for y, r in any_method.items()},
                 ),
-                self._line(
-                    _("Kulstofloven: halvering pr. årti"),
-                    YARDSTICK,
-                    "dot",
-                    {y: r["yardstick_t"] for y, r in any_method.items()},
-                ),
+                self._yardstick({y: r["yardstick_t"] for y, r in any_method.items()}),
             ],
             self._band(
                 [
