@@ -84,6 +84,7 @@ def template_workbook(
     version: int,
     status_year: int | None = None,
     actions: list[dict] | None = None,
+    identifier: str | None = None,
 ) -> bytes:
     """The prefilled template for one municipality: `actions` are the actions of its plan in
     force (`plan_version`, `action_id`), listed on the status sheet."""
@@ -93,6 +94,7 @@ def template_workbook(
 
     status_year = status_year or date.today().year
     book = Workbook()
+    book.properties.identifier = identifier  # what it was made from (report/downloads.py)
     guide = book.active
     guide.title = "vejledning"
     for line in _instructions(name, code, version, status_year):

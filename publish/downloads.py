@@ -17,11 +17,13 @@ CSV per table. The report links them (report/site.py writes them into its `data/
 from __future__ import annotations
 
 import csv
+import filecmp
 import io
 import multiprocessing
 import os
+import shutil
 from collections import defaultdict
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -168,25 +170,32 @@ dates as dates, text as text; the sheet 'kolonner' describes each column.
 FORMAT = 1  # raise when a file's layout changes: the previous publication's files are not reused
 
 
-def _reused(previous: Path | None, name: str, csvs: dict[str, bytes], out: Path) -> bool:
+def _same_file(a: Path, b: Path) -> bool:
+    return b.exists() and a.stat().st_size == b.stat().st_size and filecmp.cmp(a, b, shallow=False)
+
+
+def _reused(previous: Path | None, name: str, csvs: list[str], out: Path) -> bool:
     """Whether the workbook `name` of the previous publication holds the same rows as the CSVs
-    just written (byte for byte; for a municipality, the same tables too): then it is linked in,
-    not written again. `previous` is None unless its files are in this format."""
+    just written to `out` (byte for byte; for a municipality, the same tables too): then it is
+    linked in, not written again. `previous` is None unless its files are in this format."""
     if previous is None or not (previous / name).exists():
         return False
     folders = {Path(path).parent for path in csvs} - {Path(".")}
     before = {str(p.relative_to(previous)) for f in folders for p in (previous / f).glob("*.csv")}
     if folders and before != set(csvs):  # a municipality's folder: a table more or fewer
         return False
-    for path, content in csvs.items():
-        old = previous / path
-        if not old.exists() or old.stat().st_size != len(content) or old.read_bytes() != content:
-            return False
-    try:
-        (out / name).hardlink_to(previous / name)
-    except OSError:
-        (out / name).write_bytes((previous / name).read_bytes())
+    if not all(_same_file(out / path, previous / path) for path in csvs):
+        return False
+    link(previous / name, out / name)
     return True
+
+
+def link(source: Path, target: Path) -> None:
+    """`target` as a hard link to `source` (a copy where the file system has none)."""
+    try:
+        target.hardlink_to(source)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 @dataclass(frozen=True)
@@ -197,10 +206,6 @@ class Workbook:
     sheets: list[tuple[str, list[str], list[tuple]]]
     described: list[tuple[str, str, str | None]]
 
-    @property
-    def cells(self) -> int:
-        return sum(len(columns) * len(rows) for _, columns, rows in self.sheets)
-
 
 def write_workbook(book: Workbook) -> None:
     xlsx = _Book(book.path, sum(len(rows) for _, _, rows in book.sheets))
@@ -210,29 +215,83 @@ def write_workbook(book: Workbook) -> None:
     xlsx.close()
 
 
-PARALLEL_CELLS = 500_000  # below this, starting the processes costs more than it saves
-
-
 def write_workbooks(books: list[Workbook]) -> None:
-    """Writes the workbooks, in a process per core when there is enough to write: xlsxwriter
-    writes about 100,000 cells a second, in Python, on one core."""
-    cores = os.cpu_count() or 1
-    if cores == 1 or len(books) < 2 or sum(b.cells for b in books) < PARALLEL_CELLS:
-        for book in books:
-            write_workbook(book)
-        return
-    biggest_first = sorted(books, key=lambda b: -b.cells)
-    spawn = multiprocessing.get_context("spawn")  # no fork of a threaded run worker
-    with ProcessPoolExecutor(max_workers=cores, mp_context=spawn) as pool:
-        list(pool.map(write_workbook, biggest_first, chunksize=max(1, len(books) // (cores * 8))))
+    for book in books:
+        write_workbook(book)
+
+
+class Workshop:
+    """Writes files in a process per core while the caller goes on (xlsxwriter and openpyxl
+    write in Python, on one core each); inline where `parallel` is false, which is faster for a
+    few files than starting the processes. At most a few jobs per core wait, so the rows they
+    carry never pile up in memory; a job's error is raised here."""
+
+    def __init__(self, parallel: bool):
+        cores = os.cpu_count() or 1
+        self.pool = None
+        if parallel and cores > 1:
+            spawn = multiprocessing.get_context("spawn")  # no fork of a threaded run worker
+            self.pool = ProcessPoolExecutor(max_workers=cores, mp_context=spawn)
+        self.backlog = 2 * cores
+        self.pending: set[Future] = set()
+
+    def submit(self, fn, *args) -> None:
+        if self.pool is None:
+            fn(*args)
+            return
+        while len(self.pending) >= self.backlog:
+            done, self.pending = wait(self.pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                future.result()
+        self.pending.add(self.pool.submit(fn, *args))
+
+    def __enter__(self) -> Workshop:
+        return self
+
+    def __exit__(self, *error) -> None:
+        if self.pool is None:
+            return
+        try:
+            if error[0] is None:
+                for future in self.pending:
+                    future.result()
+        finally:
+            self.pool.shutdown(cancel_futures=True)
+
+
+CHUNK = 100  # municipalities read, and handed to the workshop, at a time
+FETCH = 100_000  # rows of a whole table fetched at a time
+
+
+def _write_csv(path: Path, columns: list[str], result: duckdb.DuckDBPyConnection) -> list[tuple]:
+    """The table as CSV, fetched and written in parts; returns its rows while they fit one sheet
+    (for its workbook), none beyond that."""
+    kept: list[tuple] | None = []
+    with path.open("w", encoding="utf-8", newline="") as f:
+        f.write(BOM)
+        writer = csv.writer(f, delimiter=";", lineterminator="\r\n")
+        writer.writerow(columns)
+        while part := result.fetchmany(FETCH):
+            writer.writerows([_csv_cell(v) for v in row] for row in part)
+            if kept is not None:
+                kept += part
+                if len(kept) > EXCEL_ROWS:
+                    kept = None
+    return kept
 
 
 def write_downloads(
-    con: duckdb.DuckDBPyConnection, out: Path, previous: Path | None = None
+    con: duckdb.DuckDBPyConnection,
+    out: Path,
+    previous: Path | None = None,
+    workshop: Workshop | None = None,
 ) -> Downloads:
-    """Writes every table's and every municipality's downloads into `out`; returns the index. A
-    workbook whose rows are those of the same workbook in `previous` (the folder of the last
-    publication) is taken from there: a night that changed one plan rewrites few workbooks."""
+    """Writes every table's and every municipality's downloads into `out`; returns the index.
+    The workbooks go to `workshop` (written before it closes; inline without one). A workbook
+    whose rows are those of the same workbook in `previous` (the folder of the last publication)
+    is taken from there: a night that changed one plan rewrites few workbooks. A municipality's
+    rows are read a chunk of municipalities at a time, never every table's rows at once."""
+    workshop = workshop or Workshop(parallel=False)
     out.mkdir(parents=True, exist_ok=True)
     readme = README.format(format=FORMAT)
     if previous is not None and (
@@ -242,56 +301,69 @@ def write_downloads(
         previous = None  # written in another format: nothing of it is reused
     (out / "README.txt").write_text(readme, encoding="utf-8")
     index = Downloads()
-    by_municipality: dict[str, dict[str, list[tuple]]] = defaultdict(dict)
-    columns_of: dict[str, list[str]] = {}
-    described: dict[str, list] = {}
-    books: list[Workbook] = []
+    per_municipality = []
     # the dimensions first
     for d in sorted(described_tables(con), key=lambda d: (d.schema == "marts", d.table)):
-        table, comment = d.table, d.comment
-        columns, pairs = [c for c, _, _ in d.columns], [(c, n) for c, _, n in d.columns]
+        table = d.table
+        columns = [c for c, _, _ in d.columns]
+        described = [(table, c, n) for c, _, n in d.columns]
         # in a fixed order (a table's rows have none): the same rows give the same bytes
-        rows = con.execute(f"select * from {table} order by all").fetchall()
-        columns_of[table], described[table] = columns, pairs
-        content = csv_bytes(columns, rows)
-        (out / f"{table}.csv").write_bytes(content)
+        result = con.execute(f"select * from {table} order by all")
+        rows = _write_csv(out / f"{table}.csv", columns, result)
+        count = con.execute(f"select count(*) from {table}").fetchone()[0]
         xlsx = None
-        if len(rows) <= EXCEL_ROWS:
+        if rows is not None:
             xlsx = f"{table}.xlsx"
-            if not _reused(previous, xlsx, {f"{table}.csv": content}, out):
+            if not _reused(previous, xlsx, [f"{table}.csv"], out):
+                sheet = (table.split(".")[1], columns, rows)
+                workshop.submit(write_workbook, Workbook(out / xlsx, [sheet], described))
+        index.tables.append(Download(table, count, f"{table}.csv", xlsx, d.comment))
+        if "municipality_code" in columns:
+            per_municipality.append((table, columns, described))
+    codes = sorted(
+        code
+        for (code,) in con.execute(
+            " union ".join(
+                f"select municipality_code from {t} where municipality_code is not null"
+                for t, _, _ in per_municipality
+            )
+            or "select null where false"
+        ).fetchall()
+    )
+    for at in range(0, len(codes), CHUNK):
+        chunk = codes[at : at + CHUNK]
+        rows_of: dict[str, dict[str, list[tuple]]] = defaultdict(dict)
+        for table, columns, _ in per_municipality:
+            key = columns.index("municipality_code")
+            for row in con.execute(
+                f"select * from {table} where municipality_code in (select unnest(?)) order by all",
+                [chunk],
+            ).fetchall():
+                rows_of[row[key]].setdefault(table, []).append(row)
+        books = []
+        for code in chunk:
+            tables = rows_of[code]
+            (out / f"kommune-{code}").mkdir(exist_ok=True)
+            columns_of = {t: c for t, c, _ in per_municipality}
+            for table, rows in tables.items():
+                path = out / index.municipality_csv(code, table)
+                path.write_bytes(csv_bytes(columns_of[table], rows))
+            workbook = index.municipality_workbook(code)
+            csvs = [index.municipality_csv(code, table) for table in tables]
+            if not _reused(previous, workbook, csvs, out):
                 books.append(
                     Workbook(
-                        out / xlsx,
-                        [(table.split(".")[1], columns, rows)],
-                        [(table, c, d) for c, d in pairs],
+                        out / workbook,
+                        [(t.split(".")[1], columns_of[t], rows) for t, rows in tables.items()],
+                        [
+                            x
+                            for t, _, described in per_municipality
+                            if t in tables
+                            for x in described
+                        ],
                     )
                 )
-        index.tables.append(Download(table, len(rows), f"{table}.csv", xlsx, comment))
-        if "municipality_code" in columns:
-            at = columns.index("municipality_code")
-            grouped: dict[str, list[tuple]] = defaultdict(list)
-            for row in rows:
-                if row[at] is not None:
-                    grouped[row[at]].append(row)
-            for code, mine in grouped.items():
-                by_municipality[code][table] = mine
-    for code, tables in sorted(by_municipality.items()):
-        (out / f"kommune-{code}").mkdir(exist_ok=True)
-        csvs = {
-            index.municipality_csv(code, table): csv_bytes(columns_of[table], rows)
-            for table, rows in tables.items()
-        }
-        for path, content in csvs.items():
-            (out / path).write_bytes(content)
-        workbook = index.municipality_workbook(code)
-        if not _reused(previous, workbook, csvs, out):
-            books.append(
-                Workbook(
-                    out / workbook,
-                    [(t.split(".")[1], columns_of[t], rows) for t, rows in tables.items()],
-                    [(t, c, d) for t in tables for c, d in described[t]],
-                )
-            )
-        index.municipalities[code] = {table: len(rows) for table, rows in tables.items()}
-    write_workbooks(books)
+            index.municipalities[code] = {table: len(rows) for table, rows in tables.items()}
+        if books:
+            workshop.submit(write_workbooks, books)
     return index

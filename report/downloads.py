@@ -6,10 +6,20 @@ with `=`, `+`, `-` or `@` is written as a string cell (formula injection)."""
 
 from __future__ import annotations
 
+import hashlib
 import io
+import zipfile
 from datetime import date
+from functools import cache
+from pathlib import Path
+from xml.etree import ElementTree
 
+from ingestion.plan_template import choices, fields
 from ingestion.plan_workbook import template_workbook
+from publish.downloads import link
+
+# Raise when a workbook's layout changes in code: a workbook made by another format is not reused.
+FORMAT = 1
 
 RECEIPT_COLUMNS = [
     ("source_file", "Fil"),
@@ -71,11 +81,15 @@ def _table(sheet, columns: list[tuple[str, str]], rows: list[dict]) -> None:
     sheet.freeze_panes = "A2"
 
 
-def receipts_workbook(receipts: list[dict], rejections: list[dict]) -> bytes:
-    """A municipality's receipts (one row per file) and the rejections behind them."""
+def receipts_workbook(
+    receipts: list[dict], rejections: list[dict], identifier: str | None = None
+) -> bytes:
+    """A municipality's receipts (one row per file) and the rejections behind them; `identifier`
+    goes into the workbook's properties (what it was made from)."""
     from openpyxl import Workbook
 
     book = Workbook()
+    book.properties.identifier = identifier
     book.active.title = "kvitteringer"
     _table(book.active, RECEIPT_COLUMNS, receipts)
     _table(book.create_sheet("afviste"), REJECTION_COLUMNS, rejections)
@@ -84,7 +98,9 @@ def receipts_workbook(receipts: list[dict], rejections: list[dict]) -> bytes:
     return buf.getvalue()
 
 
-def municipality_template(m: dict, plan_version: int | None, actions: list[dict]) -> bytes:
+def municipality_template(
+    m: dict, plan_version: int | None, actions: list[dict], identifier: str | None = None
+) -> bytes:
     """The template for the municipality's next plan version, its actions in force on the status
     sheet of this year."""
     return template_workbook(
@@ -93,4 +109,58 @@ def municipality_template(m: dict, plan_version: int | None, actions: list[dict]
         (plan_version or 0) + 1,
         date.today().year,
         actions,
+        identifier,
     )
+
+
+# -- made once, linked after: a workbook carries a digest of what it was made from --------------
+
+
+@cache
+def template_definition() -> str:
+    """The template's fields and their choices, which shape every template workbook."""
+    defined = fields()
+    return repr((defined, {f.name: choices(f.name) for part in defined.values() for f in part}))
+
+
+def inputs_key(kind: str, *inputs) -> str:
+    """The digest of everything a workbook is made from (its rows, this year for a template, the
+    template's definition, the layout's FORMAT): the same key, the same workbook."""
+    return hashlib.sha256(repr((FORMAT, kind, inputs)).encode("utf-8")).hexdigest()
+
+
+def made_from(path: Path) -> str | None:
+    """The key a workbook was made from (its `dc:identifier` property), None if it has none."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            core = ElementTree.fromstring(z.read("docProps/core.xml"))
+    except (OSError, KeyError, zipfile.BadZipFile, ElementTree.ParseError):
+        return None
+    found = core.find("{http://purl.org/dc/elements/1.1/}identifier")
+    return found.text if found is not None else None
+
+
+def receipts_job(receipts: list[dict], rejections: list[dict]) -> tuple:
+    return (receipts_workbook, (receipts, rejections), inputs_key("receipts", receipts, rejections))
+
+
+def template_job(m: dict, plan_version: int | None, actions: list[dict]) -> tuple:
+    m = {k: m[k] for k in ("municipality_code", "municipality_name")}
+    key = inputs_key("template", m, plan_version, actions, date.today().year, template_definition())
+    return (municipality_template, (m, plan_version, actions), key)
+
+
+def planned(path: Path, job: tuple, previous: Path | None) -> tuple | None:
+    """The job that writes `path`, or None where the previous build's file was made from the same
+    inputs and is linked in instead."""
+    old = previous / path.name if previous is not None else None
+    if old is not None and old.exists() and made_from(old) == job[2]:
+        link(old, path)
+        return None
+    return (path, *job)
+
+
+def write_planned(jobs: list[tuple]) -> None:
+    """Writes each (path, make, args, key): make(*args, identifier=key) into path."""
+    for path, make, args, key in jobs:
+        path.write_bytes(make(*args, identifier=key))

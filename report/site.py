@@ -20,9 +20,9 @@ from pathlib import Path
 import duckdb
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from publish.downloads import Downloads, write_downloads
+from publish.downloads import CHUNK, Downloads, Workshop, write_downloads
 from report import charts, i18n, labels
-from report.downloads import municipality_template, receipts_workbook
+from report.downloads import planned, receipts_job, template_job, write_planned
 
 HERE = Path(__file__).parent
 N_ = labels.N_
@@ -591,25 +591,26 @@ class Site:
             figures=(current or receipts or [None])[0],
         )
 
-    def downloads(self, m: dict) -> dict[str, bytes]:
-        """The municipality's receipts workbook and its prefilled plan template."""
+    def download_jobs(self, m: dict, folder: Path, previous: Path | None) -> list[tuple]:
+        """The jobs that write the municipality's receipts workbook and its prefilled plan
+        template into `folder`; none for a file the previous build made from the same inputs
+        (`previous`, its folder), which is linked in."""
         code = m["municipality_code"]
         actions = sorted(self.actions.get(code, []), key=lambda a: a["action_id"])
-        return {
-            f"kommune/{code}-kvitteringer.xlsx": receipts_workbook(
-                self.receipts.get(code, []), self.rejections.get(code, [])
+        jobs = [
+            (
+                f"{code}-kvitteringer.xlsx",
+                receipts_job(self.receipts.get(code, []), self.rejections.get(code, [])),
             ),
-            f"kommune/{code}-skabelon.xlsx": municipality_template(
-                m, m.get("current_plan_version"), actions
-            ),
-        }
+            (f"{code}-skabelon.xlsx", template_job(m, m.get("current_plan_version"), actions)),
+        ]
+        return [j for name, job in jobs if (j := planned(folder / name, job, previous))]
 
     def sources(self) -> str:
         return self._render("sources.html", "kilder.html", title=self._("Om tallene"))
 
-    def pages(self) -> dict[str, str]:
-        """Every page of this language, by its path in the site."""
-        prefix = i18n.LANGUAGES[self.lang]
+    def area_pages(self) -> dict[str, str]:
+        """The pages of the nation, the regions, the comparison and the sources, by path."""
         pages = {
             "index.html": self.nation(),
             "kilder.html": self.sources(),
@@ -617,37 +618,68 @@ class Site:
         }
         for region in self.regions:
             pages[f"region/{region['region_code']}.html"] = self.region(region)
-        for m in self.municipalities:
-            code = m["municipality_code"]
-            pages[f"kommune/{code}.html"] = self.municipality(m)
-            pages[f"kommune/{code}-kvitteringer.html"] = self.receipts_page(m)
-        return {prefix + path: html for path, html in pages.items()}
+        return {i18n.LANGUAGES[self.lang] + path: html for path, html in pages.items()}
+
+    def municipality_pages(self, m: dict) -> dict[str, str]:
+        """The municipality's page and its receipts page, by path."""
+        code, prefix = m["municipality_code"], i18n.LANGUAGES[self.lang]
+        return {
+            f"{prefix}kommune/{code}.html": self.municipality(m),
+            f"{prefix}kommune/{code}-kvitteringer.html": self.receipts_page(m),
+        }
 
 
-def build_site(published_db: Path, manifest: dict, out_dir: Path) -> int:
-    """Writes the whole site to `out_dir` (replacing it whole); returns the number of pages."""
+# from this many municipalities on, workbooks are written by a process per core while the pages
+# render (below, starting the processes costs more than it saves)
+PARALLEL_MUNICIPALITIES = 200
+
+
+def _write_pages(folder: Path, parts: list[dict[str, str]]) -> int:
+    written = 0
+    for pages in parts:
+        for name, html in pages.items():
+            target = folder / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(html, encoding="utf-8")
+            written += 1
+    return written
+
+
+def build_site(
+    published_db: Path, manifest: dict, out_dir: Path, parallel: bool | None = None
+) -> int:
+    """Writes the whole site to `out_dir` (replacing it whole); returns the number of pages. A
+    workbook the last build made from the same inputs is linked from it, not written again."""
     staging = out_dir.with_name(f".{out_dir.name}.{manifest['run_id']}")
     shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    (staging / "kommune").mkdir()
+    before = out_dir if (out_dir / "index.html").is_file() else None
     con = duckdb.connect(str(published_db), read_only=True)
     try:
-        previous = out_dir / "data" if (out_dir / "data").is_dir() else None
-        staging.mkdir(parents=True)
-        site = Site(con, manifest, write_downloads(con, staging / "data", previous))
+        if parallel is None:
+            count = con.execute("select count(*) from core.dim_municipality").fetchone()[0]
+            parallel = count >= PARALLEL_MUNICIPALITIES
+        with Workshop(parallel) as workshop:
+            data = write_downloads(con, staging / "data", before and before / "data", workshop)
+            site = Site(con, manifest, data)
+            con.close()
+            languages = [site.in_language(lang) for lang in i18n.LANGUAGES]
+            pages = _write_pages(staging, [p.area_pages() for p in languages])
+            # a chunk's workbooks are handed over, then its pages rendered while they are written
+            for at in range(0, len(site.municipalities), CHUNK):
+                chunk = site.municipalities[at : at + CHUNK]
+                previous = before and before / "kommune"
+                jobs = [
+                    j for m in chunk for j in site.download_jobs(m, staging / "kommune", previous)
+                ]
+                if jobs:
+                    workshop.submit(write_planned, jobs)
+                pages += _write_pages(
+                    staging, [p.municipality_pages(m) for p in languages for m in chunk]
+                )
     finally:
         con.close()
-    pages: dict[str, str] = {}
-    for lang in i18n.LANGUAGES:
-        pages.update(site.in_language(lang).pages())
-    files: dict[str, bytes] = {}
-    for m in site.municipalities:
-        files.update(site.downloads(m))
-    for name, content in [*pages.items(), *files.items()]:
-        target = staging / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, str):
-            target.write_text(content, encoding="utf-8")
-        else:
-            target.write_bytes(content)
     shutil.copy(HERE / "static" / "style.css", staging / "style.css")
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     old = out_dir.with_name(f".{out_dir.name}.old")
@@ -656,4 +688,4 @@ def build_site(published_db: Path, manifest: dict, out_dir: Path) -> int:
         os.replace(out_dir, old)
     os.replace(staging, out_dir)
     shutil.rmtree(old, ignore_errors=True)
-    return len(pages)
+    return pages

@@ -15,7 +15,7 @@ import duckdb
 import pytest
 from openpyxl import load_workbook
 
-from publish.downloads import BOM, csv_bytes, neutralised, write_downloads
+from publish.downloads import BOM, Workshop, csv_bytes, neutralised, write_downloads
 
 DANGEROUS = ["=1+1", "+45 12 34 56 78", "-2+3", "@SUM(A1)", "\t=cmd", "\r=cmd"]
 
@@ -124,6 +124,29 @@ def test_an_unchanged_workbook_is_reused_a_changed_one_rewritten(tmp_path):
     assert not same_file("marts.mart_actions.xlsx")  # changed: written again
     assert not same_file("kommune-147.xlsx")
     assert load_workbook(second / "kommune-147.xlsx").sheetnames == ["dim_municipality", "kolonner"]
+
+
+def _cells(path: Path) -> dict[str, list[tuple]]:
+    book = load_workbook(path)
+    return {sheet.title: list(sheet.iter_rows(values_only=True)) for sheet in book}
+
+
+def test_a_process_per_core_writes_what_one_process_writes(tmp_path, monkeypatch):
+    """The workbooks written by the workshop's processes, a chunk of one municipality at a time,
+    hold the cells the inline run writes; the CSVs are the same bytes."""
+    monkeypatch.setattr("publish.downloads.CHUNK", 1)
+    inline, pooled = tmp_path / "inline", tmp_path / "pooled"
+    write_downloads(_warehouse(), inline)
+    with Workshop(parallel=True) as workshop:
+        index = write_downloads(_warehouse(), pooled, workshop=workshop)
+    assert set(index.municipalities) == {"101", "147"}
+    names = sorted(str(p.relative_to(inline)) for p in inline.rglob("*.*"))
+    assert names == sorted(str(p.relative_to(pooled)) for p in pooled.rglob("*.*"))
+    for name in names:
+        if name.endswith(".xlsx"):
+            assert _cells(inline / name) == _cells(pooled / name), name
+        else:
+            assert (inline / name).read_bytes() == (pooled / name).read_bytes(), name
 
 
 def test_the_report_links_every_download_it_has(demo_run):
