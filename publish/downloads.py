@@ -53,10 +53,12 @@ class Downloads:
     tables: list[Download] = field(default_factory=list)
     municipalities: dict[str, dict[str, int]] = field(default_factory=dict)  # code -> table -> rows
 
-    def municipality_workbook(self, code: str) -> str:
+    @staticmethod
+    def municipality_workbook(code: str) -> str:
         return f"kommune-{code}.xlsx"
 
-    def municipality_csv(self, code: str, table: str) -> str:
+    @staticmethod
+    def municipality_csv(code: str, table: str) -> str:
         return f"kommune-{code}/{table}.csv"
 
 
@@ -215,11 +217,6 @@ def write_workbook(book: Workbook) -> None:
     xlsx.close()
 
 
-def write_workbooks(books: list[Workbook]) -> None:
-    for book in books:
-        write_workbook(book)
-
-
 class Workshop:
     """Writes files in a process per core while the caller goes on (xlsxwriter and openpyxl
     write in Python, on one core each); inline where `parallel` is false, which is faster for a
@@ -257,6 +254,32 @@ class Workshop:
                     future.result()
         finally:
             self.pool.shutdown(cancel_futures=True)
+
+
+@dataclass(frozen=True)
+class MunicipalityFiles:
+    """One municipality's rows of each table (table, columns, rows), for its CSVs and workbook."""
+
+    code: str
+    out: Path
+    previous: Path | None
+    tables: list[tuple[str, list[str], list[tuple]]]
+    described: list[tuple[str, str, str | None]]
+
+
+def write_municipalities(jobs: list[MunicipalityFiles]) -> None:
+    """Each municipality's CSV per table, and its workbook unless the previous publication's
+    holds the same rows (then that one is linked in)."""
+    for job in jobs:
+        (job.out / f"kommune-{job.code}").mkdir(exist_ok=True)
+        csvs = []
+        for table, columns, rows in job.tables:
+            csvs.append(Downloads.municipality_csv(job.code, table))
+            (job.out / csvs[-1]).write_bytes(csv_bytes(columns, rows))
+        workbook = Downloads.municipality_workbook(job.code)
+        if not _reused(job.previous, workbook, csvs, job.out):
+            sheets = [(t.split(".")[1], columns, rows) for t, columns, rows in job.tables]
+            write_workbook(Workbook(job.out / workbook, sheets, job.described))
 
 
 CHUNK = 100  # municipalities read, and handed to the workshop, at a time
@@ -340,30 +363,13 @@ def write_downloads(
                 [chunk],
             ).fetchall():
                 rows_of[row[key]].setdefault(table, []).append(row)
-        books = []
+        columns_of = {t: c for t, c, _ in per_municipality}
+        jobs = []
         for code in chunk:
             tables = rows_of[code]
-            (out / f"kommune-{code}").mkdir(exist_ok=True)
-            columns_of = {t: c for t, c, _ in per_municipality}
-            for table, rows in tables.items():
-                path = out / index.municipality_csv(code, table)
-                path.write_bytes(csv_bytes(columns_of[table], rows))
-            workbook = index.municipality_workbook(code)
-            csvs = [index.municipality_csv(code, table) for table in tables]
-            if not _reused(previous, workbook, csvs, out):
-                books.append(
-                    Workbook(
-                        out / workbook,
-                        [(t.split(".")[1], columns_of[t], rows) for t, rows in tables.items()],
-                        [
-                            x
-                            for t, _, described in per_municipality
-                            if t in tables
-                            for x in described
-                        ],
-                    )
-                )
+            described = [x for t, _, d in per_municipality if t in tables for x in d]
+            sheets = [(t, columns_of[t], rows) for t, rows in tables.items()]
+            jobs.append(MunicipalityFiles(code, out, previous, sheets, described))
             index.municipalities[code] = {table: len(rows) for table, rows in tables.items()}
-        if books:
-            workshop.submit(write_workbooks, books)
+        workshop.submit(write_municipalities, jobs)
     return index
