@@ -139,15 +139,17 @@ class Site:
         self.lang = "da"
 
     def _sector_years(self, con) -> dict:
-        """(area, sector) -> {year: t}, for each municipality, region and the nation."""
+        """(area, sector) -> {year: t}, for each municipality, region and the nation. Summed as
+        decimals, and in a fixed order here: a sum of doubles in DuckDB's threads differs in its
+        last bits from build to build, enough to turn a shown 1.755.760 t into 1.755.761 t."""
         out: dict = defaultdict(dict)
         for row in _rows(
             con,
             """select v.municipality_code, m.region_code, v.sector_code, v.year,
-                      sum(v.emissions_t) as t
+                      sum(v.emissions_t::decimal(38, 6))::double as t
                from marts.mart_emission_vintages v
                join core.dim_municipality m using (municipality_code)
-               where v.is_latest_release group by all""",
+               where v.is_latest_release group by all order by all""",
         ):
             for area in (row["municipality_code"], "region:" + row["region_code"], "nation"):
                 key = (area, row["sector_code"])
@@ -162,9 +164,10 @@ class Site:
             con,
             """select coalesce('region:' || region_code, 'nation') as area, method_code, year,
                       case when count(coalesce(emissions_t, projected_t)) = count(*)
-                           then sum(coalesce(emissions_t, projected_t)) end as t,
-                      case when count(yardstick_t) = count(*) then sum(yardstick_t) end
-                          as yardstick_t
+                           then sum(coalesce(emissions_t, projected_t)::decimal(38, 6))::double
+                      end as t,
+                      case when count(yardstick_t) = count(*)
+                           then sum(yardstick_t::decimal(38, 6))::double end as yardstick_t
                from marts.mart_outlook_years where year <= 2030
                group by grouping sets ((region_code, method_code, year), (method_code, year))""",
         ):
