@@ -17,11 +17,12 @@ from ingestion.settings import PROJECT_ROOT
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
 GOALS = {
+    "end_to_end_s": ("<=", 150.0),
     "ingest_ratio": (">=", 0.5),
     "transform_ratio": ("<=", 2.0),
     "orchestration_ratio": ("<=", 1.3),
     "rerun_ratio": ("<=", 0.25),
-    "peak_rss_mb": ("<=", 4096),
+    "peak_rss_mb": ("<=", 3072),
 }
 
 
@@ -182,12 +183,14 @@ def summarise(raw: dict[str, list[dict]]) -> dict:
     duckdb_rate = ingest_rows / median("ingest_duckdb")
     medians = {name: median(name) for name in raw}
     ratios = {
+        "end_to_end_s": medians["nightly"],
         "ingest_ratio": dlt_rate / duckdb_rate,
         "transform_ratio": medians["dbt_build"] / medians["floor"],
         "orchestration_ratio": medians["nightly"] / medians["bare"],
         "rerun_ratio": medians["rerun"] / medians["nightly"],
         "peak_rss_mb": max(f["peak_rss_mb"] for f in raw["nightly"] + raw["rerun"]),
     }
+    peak = max(raw["nightly"] + raw["rerun"], key=lambda f: f["peak_rss_mb"])
     return {
         "medians_s": medians,
         "emission_rows": ingest_rows,
@@ -198,6 +201,7 @@ def summarise(raw: dict[str, list[dict]]) -> dict:
         "dbt_wall_s": median("dbt_build", "wall_seconds"),
         "ratios": ratios,
         "goals_met": {k: _meets(k, v) for k, v in ratios.items()},
+        "peak_during": peak.get("peak_during"),
         "nightly_steps_median_s": _step_medians(raw["nightly"]),
         "rerun_steps_median_s": _step_medians(raw["rerun"]),
         "bare_steps_median_s": _step_medians(raw["bare"]),
@@ -241,6 +245,18 @@ def table(summary: dict) -> str:
     m, r = summary["medians_s"], summary["ratios"]
     rows = [
         (
+            "end_to_end_s",
+            f"{r['end_to_end_s']:.1f}",
+            "<= 150",
+            "the nightly Dagster run, sources to report: "
+            + ", ".join(
+                f"{k} {v:.0f} s"
+                for k, v in sorted(
+                    summary["nightly_steps_median_s"].items(), key=lambda kv: -kv[1]
+                )[:4]
+            ),
+        ),
+        (
             "ingest_ratio",
             f"{r['ingest_ratio']:.2f}",
             ">= 0.5",
@@ -266,7 +282,13 @@ def table(summary: dict) -> str:
             "<= 0.25",
             f"second run {m['rerun']:.1f} s vs first {m['nightly']:.1f} s",
         ),
-        ("peak_rss_mb", f"{r['peak_rss_mb']:.0f}", "<= 4096", "whole process tree, sampled"),
+        (
+            "peak_rss_mb",
+            f"{r['peak_rss_mb']:.0f}",
+            "<= 3072",
+            "whole process tree, sampled"
+            + (f", during {summary['peak_during']}" if summary.get("peak_during") else ""),
+        ),
     ]
     lines = [f"{'measure':20s} {'value':>8s}  {'goal':8s} {'met':4s} medians behind it"]
     for name, value, goal, note in rows:
