@@ -126,3 +126,37 @@ def test_floor_gives_the_marts_rows_on_the_scaled_sources(scaled_run, tmp_path):
         "mart_municipality_progress": (N * 30, 0),
         "mart_sector_gap": (N * 5, 0),
     }
+
+
+@pytest.mark.unit
+def test_the_table_states_each_goal_and_whether_it_is_met():
+    """From raw figures as bench/measure.py records them: the medians, the ratios, each goal met
+    or not, and the step in which the memory peaked."""
+    from bench.measure import summarise, table
+
+    def run(seconds, peak, during):
+        steps = {"klimaregnskab": 20.0, "published__report": seconds - 60.0}
+        return {"seconds": seconds, "steps": steps, "peak_rss_mb": peak, "peak_during": during}
+
+    raw = {
+        "nightly": [run(200.0, 3500.0, "published__report"), run(140.0, 1000.0, "plans")],
+        "rerun": [run(20.0, 500.0, "plans"), run(10.0, 400.0, "plans")],
+        "bare": [run(140.0, 900.0, "report"), run(130.0, 900.0, "report")],
+        "ingest_dlt": [{"seconds": 10.0, "rows": 1000}, {"seconds": 10.0, "rows": 1000}],
+        "ingest_duckdb": [{"seconds": 4.0, "rows": 1000}, {"seconds": 4.0, "rows": 1000}],
+        "dbt_build": [{"seconds": 6.0, "parse_seconds": 3.0, "wall_seconds": 12.0}] * 2,
+        "floor": [{"seconds": 3.0}] * 2,
+    }
+    summary = summarise(raw)
+    assert summary["ratios"]["end_to_end_s"] == 170.0  # the median of the nightly runs
+    assert summary["goals_met"] == {
+        "end_to_end_s": False,
+        "ingest_ratio": False,  # 0.4
+        "transform_ratio": True,  # 2.0
+        "orchestration_ratio": True,  # 170 / 135
+        "rerun_ratio": True,  # 15 / 170
+        "peak_rss_mb": False,
+    }
+    printed = table(summary)
+    assert "end_to_end_s" in printed and "published__report 110 s" in printed
+    assert "3500  <= 3072  NO   whole process tree, sampled, during published__report" in printed
