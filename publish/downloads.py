@@ -25,7 +25,7 @@ import shutil
 from collections import defaultdict
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -77,7 +77,9 @@ def _csv_cell(value) -> str:
         # 0.1 t), and free of the last bits a parallel sum leaves differently in each build
         return format(value, ".10g").replace(".", ",")
     if isinstance(value, datetime):
-        return value.isoformat(sep=" ")
+        if value.tzinfo is not None:  # a moment: in UTC, as `csv_select` writes it
+            return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f+00:00")
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
     if isinstance(value, date | int):
         return str(value)
     return neutralised(str(value))
@@ -169,7 +171,7 @@ a text value beginning with =, +, -, @, a tab or a carriage return has a ' put b
 no program reads it as a formula. XLSX: numbers as numbers (shown in the reader's own locale),
 dates as dates, text as text; the sheet 'kolonner' describes each column.
 """
-FORMAT = 1  # raise when a file's layout changes: the previous publication's files are not reused
+FORMAT = 2  # raise when a file's layout changes: the previous publication's files are not reused
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -283,24 +285,41 @@ def write_municipalities(jobs: list[MunicipalityFiles]) -> None:
 
 
 CHUNK = 100  # municipalities read, and handed to the workshop, at a time
-FETCH = 100_000  # rows of a whole table fetched at a time
 
 
-def _write_csv(path: Path, columns: list[str], result: duckdb.DuckDBPyConnection) -> list[tuple]:
-    """The table as CSV, fetched and written in parts; returns its rows while they fit one sheet
-    (for its workbook), none beyond that."""
-    kept: list[tuple] | None = []
-    with path.open("w", encoding="utf-8", newline="") as f:
-        f.write(BOM)
-        writer = csv.writer(f, delimiter=";", lineterminator="\r\n")
-        writer.writerow(columns)
-        while part := result.fetchmany(FETCH):
-            writer.writerows([_csv_cell(v) for v in row] for row in part)
-            if kept is not None:
-                kept += part
-                if len(kept) > EXCEL_ROWS:
-                    kept = None
-    return kept
+def csv_select(columns: list[tuple[str, str]]) -> str:
+    """A select list that gives each column's cells as `_csv_cell` writes them, for DuckDB's own
+    CSV writer: a whole table is written by DuckDB in its threads (at 10,000 municipalities,
+    5 s against 40 s cell by cell in Python), a municipality's few rows by `csv_bytes`. The
+    first column's name carries the BOM, so that the file begins with it."""
+    starts = ", ".join(f"chr({ord(c)})" for c in FORMULA_START)
+    cells = []
+    for name, data_type in columns:
+        c = '"' + name.replace('"', '""') + '"'
+        if data_type in ("DOUBLE", "FLOAT", "REAL") or data_type.startswith("DECIMAL"):
+            cell = f"replace(printf('%.10g', {c}::double), '.', ',')"
+        elif data_type == "VARCHAR":
+            cell = f"nullif(case when left({c}, 1) in ({starts}) then '''' || {c} else {c} end, '')"
+        elif data_type == "TIMESTAMP WITH TIME ZONE":
+            cell = f"strftime(timezone('UTC', {c}), '%Y-%m-%d %H:%M:%S.%f') || '+00:00'"
+        elif data_type == "TIMESTAMP":
+            cell = f"strftime({c}, '%Y-%m-%d %H:%M:%S.%f')"
+        else:  # integers, booleans (true/false), dates (ISO)
+            cell = f"{c}::varchar"
+        alias = (BOM if not cells else "") + name
+        cells.append(f'{cell} as "{alias.replace(chr(34), chr(34) * 2)}"')
+    return ", ".join(cells)
+
+
+def _write_csv(
+    con: duckdb.DuckDBPyConnection, table: str, types: list[tuple[str, str]], path: Path
+):
+    """The whole table as CSV in a fixed order (by its typed columns), written by DuckDB."""
+    order = ", ".join(f'{table}."{c}"' for c, _ in types)
+    con.execute(
+        f"copy (select {csv_select(types)} from {table} order by {order}) to '{path}' "
+        "(format csv, delimiter ';', quote '\"', new_line '\r\n', header true)"
+    )
 
 
 def write_downloads(
@@ -331,11 +350,11 @@ def write_downloads(
         columns = [c for c, _, _ in d.columns]
         described = [(table, c, n) for c, _, n in d.columns]
         # in a fixed order (a table's rows have none): the same rows give the same bytes
-        result = con.execute(f"select * from {table} order by all")
-        rows = _write_csv(out / f"{table}.csv", columns, result)
+        _write_csv(con, table, [(c, t) for c, t, _ in d.columns], out / f"{table}.csv")
         count = con.execute(f"select count(*) from {table}").fetchone()[0]
         xlsx = None
-        if rows is not None:
+        if count <= EXCEL_ROWS:
+            rows = con.execute(f"select * from {table} order by all").fetchall()
             xlsx = f"{table}.xlsx"
             if not _reused(previous, xlsx, [f"{table}.csv"], out):
                 sheet = (table.split(".")[1], columns, rows)

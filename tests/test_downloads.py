@@ -190,3 +190,40 @@ def test_a_dangerous_value_is_text_in_every_format(tmp_path, value):
     cell = load_workbook(tmp_path / "kommune-101.xlsx")["mart_x"]["B2"]
     # a carriage return is stored as Excel's escape _x000D_, which openpyxl leaves as it is
     assert cell.value.replace("_x000D_", "\r") == value and cell.data_type == "s"
+
+
+def test_duckdb_writes_a_whole_table_as_python_writes_a_municipality(tmp_path):
+    """The whole table's CSV (written by DuckDB) and each municipality's (by `csv_bytes`) agree
+    cell for cell, in every type the mart has: a reader may put them side by side."""
+    con = duckdb.connect()
+    con.execute("create schema marts; set TimeZone = 'Europe/Copenhagen'")
+    con.execute(
+        """create table marts.mart_x as select * from (values
+             ('101', 2153417.4000000004::double, 1e-7::double, 12::bigint, true, date '2024-12-31',
+              timestamptz '2026-12-03 08:21:00.5+01', 'a;b"c', ''),
+             ('101', -0.25, null, null, null, null, timestamptz '2026-06-01 00:00:00+02',
+              '-2+3', null),
+             ('147', 1e16, 3.0, -4::bigint, false, date '2025-01-01', null, 'line
+break', 'plain')
+           ) t(municipality_code, t, small, n, late, day, received_at, note, other)"""
+    )
+    write_downloads(con, tmp_path)
+    whole = _csv(tmp_path / "marts.mart_x.csv")
+    mine = {
+        code: _csv(tmp_path / f"kommune-{code}" / "marts.mart_x.csv") for code in ("101", "147")
+    }
+    assert whole[0] == mine["101"][0] == mine["147"][0]
+    assert whole[1:] == mine["101"][1:] + mine["147"][1:]
+    assert whole[1][:3] == ["101", "-0,25", ""]  # in the order of the typed values
+    assert whole[2] == [
+        "101",
+        "2153417,4",
+        "1e-07",
+        "12",
+        "true",
+        "2024-12-31",
+        "2026-12-03 07:21:00.500000+00:00",
+        'a;b"c',
+        "",
+    ]
+    assert whole[1][7] == "'-2+3" and whole[3][7] == "line\nbreak"
