@@ -287,6 +287,11 @@ def write_municipalities(jobs: list[MunicipalityFiles]) -> None:
 CHUNK = 100  # municipalities read, and handed to the workshop, at a time
 
 
+def _quoted(name: str) -> str:
+    """A column name as a quoted SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
 def csv_select(columns: list[tuple[str, str]]) -> str:
     """A select list that gives each column's cells as `_csv_cell` writes them, for DuckDB's own
     CSV writer: a whole table is written by DuckDB in its threads (at 10,000 municipalities,
@@ -295,7 +300,7 @@ def csv_select(columns: list[tuple[str, str]]) -> str:
     starts = ", ".join(f"chr({ord(c)})" for c in FORMULA_START)
     cells = []
     for name, data_type in columns:
-        c = '"' + name.replace('"', '""') + '"'
+        c = _quoted(name)
         if data_type in ("DOUBLE", "FLOAT", "REAL") or data_type.startswith("DECIMAL"):
             cell = f"replace(printf('%.10g', {c}::double), '.', ',')"
         elif data_type == "VARCHAR":
@@ -306,20 +311,21 @@ def csv_select(columns: list[tuple[str, str]]) -> str:
             cell = f"strftime({c}, '%Y-%m-%d %H:%M:%S.%f')"
         else:  # integers, booleans (true/false), dates (ISO)
             cell = f"{c}::varchar"
-        alias = (BOM if not cells else "") + name
-        cells.append(f'{cell} as "{alias.replace(chr(34), chr(34) * 2)}"')
+        cells.append(f"{cell} as {_quoted((BOM if not cells else '') + name)}")
     return ", ".join(cells)
 
 
 def _write_csv(
     con: duckdb.DuckDBPyConnection, table: str, types: list[tuple[str, str]], path: Path
-):
-    """The whole table as CSV in a fixed order (by its typed columns), written by DuckDB."""
-    order = ", ".join(f'{table}."{c}"' for c, _ in types)
-    con.execute(
+) -> int:
+    """The whole table as CSV in a fixed order (by its typed columns), written by DuckDB;
+    returns the rows written."""
+    order = ", ".join(f"{table}.{_quoted(c)}" for c, _ in types)
+    (count,) = con.execute(
         f"copy (select {csv_select(types)} from {table} order by {order}) to '{path}' "
-        "(format csv, delimiter ';', quote '\"', new_line '\r\n', header true)"
-    )
+        "(format csv, delimiter ';', new_line '\r\n')"
+    ).fetchone()
+    return count
 
 
 def write_downloads(
@@ -350,8 +356,7 @@ def write_downloads(
         columns = [c for c, _, _ in d.columns]
         described = [(table, c, n) for c, _, n in d.columns]
         # in a fixed order (a table's rows have none): the same rows give the same bytes
-        _write_csv(con, table, [(c, t) for c, t, _ in d.columns], out / f"{table}.csv")
-        count = con.execute(f"select count(*) from {table}").fetchone()[0]
+        count = _write_csv(con, table, [(c, t) for c, t, _ in d.columns], out / f"{table}.csv")
         xlsx = None
         if count <= EXCEL_ROWS:
             rows = con.execute(f"select * from {table} order by all").fetchall()
