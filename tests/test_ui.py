@@ -139,14 +139,29 @@ def _missing(labels: list[str], names: list[str]) -> list[str]:
 
 
 def _wait_until_drawn(page, names: list[str], timeout_s: float = 600) -> list[str]:
-    """Zooms out until every name is drawn (the graph draws only what is in view, and lays out
-    in steps), or the time is up; returns what is still missing. Polled every half second."""
+    """Polls the drawn nodes every half second until every name shows, or the time is up;
+    returns what is still missing. The graph lays out in steps and draws only what is in view:
+    while the drawing changes, it waits; when the drawing holds still with names missing, it
+    zooms out a step, but never past the step that drew the most names (further out, the graph
+    draws fewer nodes or none): a zoom-out that draws fewer is taken back, and zooming ends."""
     deadline = time.monotonic() + timeout_s
-    _zoom_out(page, times=8)
-    while (missing := _missing(_node_labels(page), names)) and time.monotonic() < deadline:
-        _zoom_out(page, times=1)
+    previous: list[str] | None = None
+    most_drawn, zooming = -1, True
+    while True:
+        labels = sorted(_node_labels(page))
+        missing = _missing(labels, names)
+        if not missing or time.monotonic() > deadline:
+            return missing
+        if zooming and labels == previous:
+            drawn = len(names) - len(missing)
+            if drawn >= most_drawn:
+                most_drawn = drawn
+                _zoom(page, "zoom_out")
+            else:
+                _zoom(page, "zoom_in")
+                zooming = False
+        previous = labels
         page.wait_for_timeout(500)
-    return missing
 
 
 def _open_graph(browser, url: str):
@@ -167,10 +182,9 @@ def _dismiss_the_first_visit_dialog(page) -> None:
     )
 
 
-def _zoom_out(page, times: int) -> None:
-    """Out by `times` steps: the graph draws only what is in view."""
-    for _ in range(times):
-        page.locator('[aria-label="zoom_out"]').last.click()
+def _zoom(page, button: str) -> None:
+    """One step of the graph's zoom_out or zoom_in button."""
+    page.locator(f'[aria-label="{button}"]').last.click()
 
 
 def test_every_asset_of_the_snapshot_is_drawn(browser, dagster_ui):
