@@ -124,15 +124,18 @@
   A number as the file writes it, with the file's decimal mark (the parser detects it per file):
   digits, at most one decimal mark, and for a percentage a % sign after it. A number that could be
   read with a thousands separator (54.583, 12,500, 1.234.567) is never read: it is rejected.
+  One constant pattern per decimal mark: a pattern built per row is compiled per row (35 times
+  slower over 168,000 action rows).
 -#}
 {% macro plan_number(column, percent=false) -%}
+    {%- set percent_sign = '\s*%?' if percent else '' -%}
     case
         when
-            regexp_full_match(
-                trim({{ column }}),
-                '-?[0-9]+(' || case when decimal_mark = ',' then ',' else '\.' end
-                || '[0-9]+)?{% if percent %}\s*%?{% endif %}'
-            )
+            case
+                when decimal_mark = ','
+                    then regexp_full_match(trim({{ column }}), '-?[0-9]+(,[0-9]+)?{{ percent_sign }}')
+                else regexp_full_match(trim({{ column }}), '-?[0-9]+(\.[0-9]+)?{{ percent_sign }}')
+            end
             and not regexp_full_match(trim({{ column }}), '-?[0-9]{1,3}([.,][0-9]{3})+')
             then cast(replace(rtrim(trim({{ column }}), ' %'), ',', '.') as double)
     end
