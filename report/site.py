@@ -71,8 +71,43 @@ def _grouped(rows: list[dict], key: str) -> dict[str, list[dict]]:
     return out
 
 
+# The tables a municipality's pages and workbooks read, by the name the rendering uses; read a
+# chunk of municipalities at a time (`municipality_rows`), so that the build holds one chunk's
+# rows and not every municipality's (at 10,000 municipalities, 1.7 M rows of the outlook alone).
+MUNICIPALITY_ROWS = {
+    "receipts": "select * from marts.mart_submission_receipts {chunk} order by source_file",
+    "rejections": "select * from marts.mart_quarantine {chunk}"
+    " order by source_file, sheet, source_row",
+    "progress": "select * from marts.mart_municipality_progress {chunk} order by year",
+    "targets": "select * from core.dim_municipal_targets {chunk}",
+    "outlook": "select * from marts.mart_outlook {chunk}"
+    " order by method_code = 'conservative', method_code",
+    "outlook_years": "select municipality_code, method_code, year, emissions_t, projected_t,"
+    " target_path_t, yardstick_t from marts.mart_outlook_years {chunk} and year <= 2030"
+    " order by year, method_code",
+    "gap": "select * from marts.mart_sector_gap {chunk} order by sector_code",
+    "actions": "select * from marts.mart_actions {chunk}"
+    " order by is_late desc, days_late desc nulls last, sector_code, action_id",
+    "indicators": "select * from marts.mart_indicators {chunk}"
+    " and year = (select max(year) from marts.mart_municipality_progress)",
+    "quality": "select * from marts.mart_data_quality {chunk}",
+}
+
+
+def municipality_rows(con: duckdb.DuckDBPyConnection, codes: list[str]) -> dict[str, dict]:
+    """code -> table name -> its rows, for the municipalities `codes` (a list for each table of
+    MUNICIPALITY_ROWS, empty where the table has none)."""
+    out = {code: {name: [] for name in MUNICIPALITY_ROWS} for code in codes}
+    chunk = "where municipality_code in (select unnest($codes))"
+    for name, sql in MUNICIPALITY_ROWS.items():
+        for row in _rows(con, sql.format(chunk=chunk), {"codes": codes}):
+            out[row["municipality_code"]][name].append(row)
+    return out
+
+
 class Site:
-    """Reads the published mart once; `in_language` renders its pages in one language."""
+    """Reads the published mart's area tables once (a municipality's rows come a chunk at a
+    time, `municipality_rows`); `in_language` renders its pages in one language."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, manifest: dict, data: Downloads):
         self.manifest = manifest
@@ -104,36 +139,13 @@ class Site:
         self.region_gap = _grouped(
             q("select * from marts.mart_region_sector_gap order by sector_code"), "region_code"
         )
-        self.receipts = by_municipality(
-            "select * from marts.mart_submission_receipts order by source_file"
-        )
-        self.rejections = by_municipality(
-            "select * from marts.mart_quarantine order by source_file, sheet, source_row"
-        )
-        self.progress = by_municipality(
-            "select * from marts.mart_municipality_progress order by year"
-        )
-        self.targets = by_municipality("select * from core.dim_municipal_targets")
-        self.outlook = by_municipality(
-            "select * from marts.mart_outlook order by method_code = 'conservative', method_code"
-        )
-        self.outlook_years = by_municipality(
-            "select municipality_code, method_code, year, emissions_t, projected_t, "
-            "target_path_t, yardstick_t from marts.mart_outlook_years where year <= 2030 "
-            "order by year"
+        # the latest year of every municipality, for the nation's and the regions' lists
+        self.latest_progress = by_municipality(
+            "select * from marts.mart_municipality_progress where year = ?", [self.latest_year]
         )
         self.horizon = con.execute("select max(year) from marts.mart_outlook_years").fetchall()[0][
             0
         ]
-        self.gap = by_municipality("select * from marts.mart_sector_gap order by sector_code")
-        self.actions = by_municipality(
-            """select * from marts.mart_actions
-               order by is_late desc, days_late desc nulls last, sector_code, action_id"""
-        )
-        self.indicators = by_municipality(
-            "select * from marts.mart_indicators where year = ?", [self.latest_year]
-        )
-        self.quality = by_municipality("select * from marts.mart_data_quality")
         self.peers = q("select * from marts.mart_peers order by per_capita_rank nulls last")
         self.peers_of = {p["municipality_code"]: p for p in self.peers}
         self.lang = "da"
@@ -395,10 +407,7 @@ class Site:
             style=self.style,
         )
         off_track = [
-            r
-            for rows in self.progress.values()
-            for r in rows
-            if r["year"] == self.latest_year and r["status"] == "off_track"
+            r for rows in self.latest_progress.values() for r in rows if r["status"] == "off_track"
         ]
         off_track.sort(key=lambda r: -(r["distance_to_path_pct"] or 0))
         manko = sum(max(g["manko_uncovered_t"] or 0, 0) for g in self.national_gap)
@@ -428,8 +437,7 @@ class Site:
             r
             for m in self.municipalities
             if m["region_code"] == code
-            for r in self.progress.get(m["municipality_code"], [])
-            if r["year"] == self.latest_year
+            for r in self.latest_progress.get(m["municipality_code"], [])
         ]
         ranked.sort(
             key=lambda r: (r["distance_to_path_pct"] is None, -(r["distance_to_path_pct"] or 0))
@@ -485,15 +493,16 @@ class Site:
             gap=gap,
         )
 
-    def municipality(self, m: dict) -> str:
+    def municipality(self, m: dict, rows: dict[str, list[dict]]) -> str:
+        """The municipality's page from its `rows` (table name -> rows, `municipality_rows`)."""
         _ = self._
         code = m["municipality_code"]
-        progress = self.progress.get(code, [])
+        progress = rows["progress"]
         latest = progress[-1] if progress else None
-        target = (self.targets.get(code) or [None])[0]
-        outlook = self.outlook.get(code, [])
+        target = (rows["targets"] or [None])[0]
+        outlook = rows["outlook"]
         by_method: dict[str, dict[int, dict]] = defaultdict(dict)
-        for row in self.outlook_years.get(code, []):
+        for row in rows["outlook_years"]:
             by_method[row["method_code"]][row["year"]] = row
         any_method = next(iter(by_method.values()), {})
         marker = None
@@ -518,19 +527,19 @@ class Site:
                 [
                     {
                         y: r["emissions_t"] if r["emissions_t"] is not None else r["projected_t"]
-                        for y, r in rows.items()
+                        for y, r in by_year.items()
                     }
-                    for rows in by_method.values()
+                    for by_year in by_method.values()
                 ],
                 outlook[0]["latest_year"] if outlook else self.latest_year,
             ),
             marker,
         )
         quarantine = sorted(
-            self.rejections.get(code, []),
+            rows["rejections"],
             key=lambda q: (q["source_file"], q["source_row"] is None, q["source_row"] or 0),
         )[:50]
-        quality = (self.quality.get(code) or [None])[0]
+        quality = (rows["quality"] or [None])[0]
         checks = [(name, quality[name]) for name in labels.QUALITY_CHECKS] if quality else []
         return self._render(
             "municipality.html",
@@ -543,11 +552,11 @@ class Site:
             chart=chart,
             gap_chart=self._gap_chart(
                 _("Manko pr. sektor i %(name)s", name=m["municipality_name"]),
-                self.gap.get(code, []),
+                rows["gap"],
             ),
-            gap=self.gap.get(code, []),
-            actions=self.actions.get(code, []),
-            indicator=(self.indicators.get(code) or [None])[0],
+            gap=rows["gap"],
+            actions=rows["actions"],
+            indicator=(rows["indicators"] or [None])[0],
             quality=quality,
             checks=checks,
             check_labels=labels.QUALITY_CHECKS,
@@ -576,12 +585,12 @@ class Site:
             ],
         )
 
-    def receipts_page(self, m: dict) -> str:
+    def receipts_page(self, m: dict, rows: dict[str, list[dict]]) -> str:
         """The receipts of every file the municipality has sent, with their rejections."""
         code = m["municipality_code"]
-        receipts = self.receipts.get(code, [])
+        receipts = rows["receipts"]
         rejections: dict[str, list[dict]] = defaultdict(list)
-        for q in self.rejections.get(code, []):
+        for q in rows["rejections"]:
             rejections[q["source_file"]].append(q)
         current = [r for r in receipts if r["plan_version_now"] is not None or r["actions_now"]]
         return self._render(
@@ -594,16 +603,18 @@ class Site:
             figures=(current or receipts or [None])[0],
         )
 
-    def download_jobs(self, m: dict, folder: Path, previous: Path | None) -> list[tuple]:
+    def download_jobs(
+        self, m: dict, rows: dict[str, list[dict]], folder: Path, previous: Path | None
+    ) -> list[tuple]:
         """The jobs that write the municipality's receipts workbook and its prefilled plan
-        template into `folder`; none for a file the previous build made from the same inputs
-        (`previous`, its folder), which is linked in."""
+        template into `folder`, from its `rows`; none for a file the previous build made from
+        the same inputs (`previous`, its folder), which is linked in."""
         code = m["municipality_code"]
-        actions = sorted(self.actions.get(code, []), key=lambda a: a["action_id"])
+        actions = sorted(rows["actions"], key=lambda a: a["action_id"])
         jobs = [
             (
                 f"{code}-kvitteringer.xlsx",
-                receipts_job(self.receipts.get(code, []), self.rejections.get(code, [])),
+                receipts_job(rows["receipts"], rows["rejections"]),
             ),
             (f"{code}-skabelon.xlsx", template_job(m, m.get("current_plan_version"), actions)),
         ]
@@ -623,12 +634,12 @@ class Site:
             pages[f"region/{region['region_code']}.html"] = self.region(region)
         return {i18n.LANGUAGES[self.lang] + path: html for path, html in pages.items()}
 
-    def municipality_pages(self, m: dict) -> dict[str, str]:
-        """The municipality's page and its receipts page, by path."""
+    def municipality_pages(self, m: dict, rows: dict[str, list[dict]]) -> dict[str, str]:
+        """The municipality's page and its receipts page, by path, from its `rows`."""
         code, prefix = m["municipality_code"], i18n.LANGUAGES[self.lang]
         return {
-            f"{prefix}kommune/{code}.html": self.municipality(m),
-            f"{prefix}kommune/{code}-kvitteringer.html": self.receipts_page(m),
+            f"{prefix}kommune/{code}.html": self.municipality(m, rows),
+            f"{prefix}kommune/{code}-kvitteringer.html": self.receipts_page(m, rows),
         }
 
 
@@ -666,20 +677,29 @@ def build_site(
         with Workshop(parallel) as workshop:
             data = write_downloads(con, staging / "data", before and before / "data", workshop)
             site = Site(con, manifest, data)
-            con.close()
             languages = [site.in_language(lang) for lang in i18n.LANGUAGES]
             pages = _write_pages(staging, [p.area_pages() for p in languages])
             # a chunk's workbooks are handed over, then its pages rendered while they are written
             for at in range(0, len(site.municipalities), CHUNK):
                 chunk = site.municipalities[at : at + CHUNK]
+                rows = municipality_rows(con, [m["municipality_code"] for m in chunk])
                 previous = before and before / "kommune"
                 jobs = [
-                    j for m in chunk for j in site.download_jobs(m, staging / "kommune", previous)
+                    j
+                    for m in chunk
+                    for j in site.download_jobs(
+                        m, rows[m["municipality_code"]], staging / "kommune", previous
+                    )
                 ]
                 if jobs:
                     workshop.submit(write_planned, jobs)
                 pages += _write_pages(
-                    staging, [p.municipality_pages(m) for p in languages for m in chunk]
+                    staging,
+                    [
+                        p.municipality_pages(m, rows[m["municipality_code"]])
+                        for p in languages
+                        for m in chunk
+                    ],
                 )
     finally:
         con.close()
