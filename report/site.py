@@ -644,6 +644,11 @@ class Site:
         }
 
 
+# DuckDB's memory while the report reads (it spills to disk beyond it): the whole tables' CSVs
+# are sorted by DuckDB, and at 10,000 municipalities a table of 1.7 M rows took the process up by
+# 1 GB uncapped, by 0.5 GB at 512 MB, in the same time (publish.downloads._write_csv)
+MEMORY = "512MB"
+
 # from this many municipalities on, workbooks are written by a process per core while the pages
 # render (below, starting the processes costs more than it saves)
 PARALLEL_MUNICIPALITIES = 200
@@ -670,7 +675,7 @@ def build_site(
     staging.mkdir(parents=True)
     (staging / "kommune").mkdir()
     before = out_dir if (out_dir / "index.html").is_file() else None
-    con = duckdb.connect(str(published_db), read_only=True)
+    con = duckdb.connect(str(published_db), read_only=True, config={"memory_limit": MEMORY})
     try:
         if parallel is None:
             count = con.execute("select count(*) from core.dim_municipality").fetchone()[0]
