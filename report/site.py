@@ -5,8 +5,7 @@ numbers come from; in Danish at the root and in English under `en/`, from the sa
 Works from the file system and from any static web server: relative links, one stylesheet, charts
 as inline SVG, no script and nothing fetched from the network. The area tables are read once per
 build and a municipality's rows a chunk of municipalities at a time; every page is rendered from
-memory. Written to a new folder, then swapped in by rename, so a
-reader never sees half a site.
+memory. Written to a new folder, then swapped in by rename, so a reader never sees half a site.
 """
 
 from __future__ import annotations
