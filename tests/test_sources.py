@@ -174,7 +174,8 @@ def test_snapshot_files_loaded_as_they_are_are_not_read_again(demo_folder, tmp_p
 
 def test_a_restated_answer_replaces_its_rows_whole(demo_folder, tmp_path, monkeypatch):
     """A release file that changes is loaded again answer by answer: a figure the new answer no
-    longer has is gone, a changed value is the new one, and the other release keeps its rows."""
+    longer has is gone, a changed value is the new one, and the other release keeps its rows.
+    The first load, of releases never loaded, appends; the second merges."""
     import json
     import shutil
 
@@ -195,6 +196,9 @@ def test_a_restated_answer_replaces_its_rows_whole(demo_folder, tmp_path, monkey
 
     con = load()
     before = con.sql(count_sql).fetchall()
+    schemas_sql = "select distinct schema_name from information_schema.schemata"
+    # releases never loaded are appended: no staging table, no delete
+    assert ("klimaregnskab_staging",) not in con.sql(schemas_sql).fetchall()
     con.close()
 
     release = sorted(folder.glob("klimaregnskab/*/noegletal.jsonl"))[-1]
@@ -208,6 +212,7 @@ def test_a_restated_answer_replaces_its_rows_whole(demo_folder, tmp_path, monkey
 
     con = load()
     after = dict(con.sql(count_sql).fetchall())
+    assert ("klimaregnskab_staging",) in con.sql(schemas_sql).fetchall()  # merged
     assert after == {r: n - (r == release.parent.name) for r, n in before}
     answer = con.sql(
         f"""select sector, measure, value from klimaregnskab.noegletal
