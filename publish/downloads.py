@@ -23,7 +23,6 @@ import multiprocessing
 import os
 import shutil
 from collections import defaultdict
-from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -32,6 +31,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
+import rustpy_xlsxwriter as rx
 
 from publish.publication import described_tables
 
@@ -97,73 +97,80 @@ def csv_bytes(columns: list[str], rows: list[tuple]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-class _Book:
-    """An xlsxwriter workbook with the formats the sheets share."""
+@dataclass(frozen=True)
+class Workbook:
+    """A workbook to write: its path, its sheets (name, rows as Arrow, which a worker process is
+    handed in a fraction of the memory of Python values) and its column notes."""
 
-    def __init__(self, path: Path, rows: int):
-        import xlsxwriter
+    path: Path
+    sheets: list[tuple[str, pa.Table]]
+    described: list[tuple[str, str, str | None]]
 
-        self.book = xlsxwriter.Workbook(
-            str(path),
-            {
-                # a long table row by row through a temporary file, in little memory; a short
-                # one in memory, which is faster
-                "constant_memory": rows > 100_000,
-                "strings_to_formulas": False,
-                "strings_to_urls": False,
-                "strings_to_numbers": False,
-                "remove_timezone": True,
-            },
-        )
-        self.header = self.book.add_format({"bold": True})
-        self.decimal = self.book.add_format({"num_format": "#,##0.0"})
-        self.integer = self.book.add_format({"num_format": "#,##0"})
-        self.day = self.book.add_format({"num_format": "dd-mm-yyyy"})
-        self.moment = self.book.add_format({"num_format": "dd-mm-yyyy hh:mm"})
 
-    def sheet(self, name: str, columns: list[str], rows: Rows) -> None:
-        """A sheet of `rows` under a header of `columns`. Each column's number or date format is
-        the column's own (Excel applies it to every cell in it): the rows are then written whole,
-        and xlsxwriter writes each value as what it is, text as text."""
-        sheet = self.book.add_worksheet(name[:31])
-        firsts = _first_values(rows, len(columns))
-        for col, (name, first) in enumerate(zip(columns, firsts, strict=True)):
-            sheet.set_column(col, col, max(10, min(40, len(name) + 2)), self._format(first))
-            sheet.write_string(0, col, name, self.header)
-        count = 0
-        for count, row in enumerate(_python_rows(rows), start=1):
-            sheet.write_row(count, 0, row)
-        sheet.freeze_panes(1, 0)
-        if count:
-            sheet.autofilter(0, 0, count, len(columns) - 1)
+HEADER_WIDTHS = {"tabel": 32, "kolonne": 32, "beskrivelse": 100}
+DECIMAL = rx.Format().set_num_format("#,##0.0")
+INTEGER = rx.Format().set_num_format("#,##0")
+DAY = rx.Format().set_num_format("dd-mm-yyyy")
+MOMENT = rx.Format().set_num_format("dd-mm-yyyy hh:mm")
+EXCEL_1970 = 25569.0  # 1970-01-01 as Excel counts days
+MICROSECONDS_A_DAY = 86_400_000_000.0
 
-    def _format(self, value):
-        """A column's format, from its first value (a column holds one type)."""
-        if isinstance(value, bool):
-            return None
-        if isinstance(value, int):
-            return self.integer
-        if isinstance(value, float):
-            return self.decimal
-        if isinstance(value, datetime):
-            return self.moment
-        if isinstance(value, date):
-            return self.day
-        return None
 
-    def descriptions(self, described: list[tuple[str, str, str | None]]) -> None:
-        """The sheet `kolonner`: table, column and what the column holds."""
-        sheet = self.book.add_worksheet("kolonner")
-        for col, (name, width) in enumerate([("tabel", 32), ("kolonne", 32), ("beskrivelse", 100)]):
-            sheet.write_string(0, col, name, self.header)
-            sheet.set_column(col, col, width)
-        for r, (table, column, text) in enumerate(described, start=1):
-            sheet.write_string(r, 0, table)
-            sheet.write_string(r, 1, column)
-            sheet.write_string(r, 2, text or "")
+def _excel_column(column: pa.ChunkedArray) -> tuple[pa.ChunkedArray, rx.Format | None]:
+    """A column as the writer takes it, and its number or date format (Excel applies a column's
+    format to every cell in it). Decimals become doubles, which is what Excel holds; a type the
+    writer does not take is an error, never a column of empty cells."""
+    t = column.type
+    if pa.types.is_decimal(t):
+        return column.cast(pa.float64()), DECIMAL
+    if pa.types.is_floating(t):
+        return column, DECIMAL
+    if pa.types.is_integer(t):
+        return column, INTEGER
+    if pa.types.is_timestamp(t):
+        # as Excel's serial number of days, to the microsecond (the writer would drop the part
+        # of a second); with a time zone, the moment in UTC, as the CSV gives it
+        micros = column.cast(pa.timestamp("us", t.tz)).cast(pa.int64()).cast(pa.float64())
+        return pc.add(pc.divide(micros, MICROSECONDS_A_DAY), EXCEL_1970), MOMENT
+    if pa.types.is_date(t):
+        return column, DAY
+    if pa.types.is_boolean(t) or pa.types.is_string(t) or pa.types.is_large_string(t):
+        return column, None
+    raise TypeError(f"no XLSX cell for a column of type {t}")
 
-    def close(self) -> None:
-        self.book.close()
+
+def write_workbook(book: Workbook) -> None:
+    """The workbook: each sheet under a bold, frozen header with a filter, each column in its
+    format and a width by its name; then `kolonner`. Text is written as text, never as a
+    formula (rust_xlsxwriter writes a string as a string cell)."""
+    sheets, formats, widths = [], {}, {}
+    for name, rows in book.sheets:
+        name = name[:31]
+        columns = {}
+        formats[name] = {}
+        for column_name, column in zip(rows.column_names, rows.columns, strict=True):
+            columns[column_name], number_format = _excel_column(column)
+            if number_format is not None:
+                formats[name][column_name] = number_format
+        sheets.append((name, pa.table(columns)))
+        widths[name] = {c: max(10, min(40, len(c) + 2)) for c in rows.column_names}
+    described = list(zip(*book.described, strict=True)) or [[], [], []]
+    kolonner = pa.table(
+        {
+            "tabel": pa.array(described[0], pa.string()),
+            "kolonne": pa.array(described[1], pa.string()),
+            "beskrivelse": pa.array(described[2], pa.string()),
+        }
+    )
+    rx.write_worksheets(
+        [*sheets, ("kolonner", kolonner)],
+        str(book.path),
+        freeze_panes={"general": {"row": 1, "col": 0}},
+        bold_headers=True,
+        autofilter={name: True for name, _ in sheets},
+        column_formats=formats,
+        column_widths={**widths, "kolonner": HEADER_WIDTHS},
+    )
 
 
 README = """klimamonitor: downloads, format {format}
@@ -175,7 +182,7 @@ a text value beginning with =, +, -, @, a tab or a carriage return has a ' put b
 no program reads it as a formula. XLSX: numbers as numbers (shown in the reader's own locale),
 dates as dates, text as text; the sheet 'kolonner' describes each column.
 """
-FORMAT = 2  # raise when a file's layout changes: the previous publication's files are not reused
+FORMAT = 3  # raise when a file's layout changes: the previous publication's files are not reused
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -206,54 +213,12 @@ def link(source: Path, target: Path) -> None:
         shutil.copyfile(source, target)
 
 
-# A sheet's rows: a few as Python tuples, or a whole table as Arrow, which a worker process is
-# handed in a fraction of the memory (at 10,000 municipalities a table of a million rows held
-# about 1 GB as tuples in the report's process, and as much again pickled for the worker).
-Rows = list[tuple] | pa.Table
-
-
-def _first_values(rows: Rows, width: int) -> list:
-    """Each of the `width` columns' first value that is not null (None where it has none)."""
-    if isinstance(rows, pa.Table):
-        firsts = []
-        for column in rows.columns:
-            at = pc.index(pc.is_valid(column), True).as_py()
-            firsts.append(column[at].as_py() if at >= 0 else None)
-        return firsts
-    return [next((row[c] for row in rows if row[c] is not None), None) for c in range(width)]
-
-
-def _python_rows(rows: Rows) -> Iterator[tuple]:
-    """The rows as tuples of Python values; an Arrow table's a batch at a time."""
-    if not isinstance(rows, pa.Table):
-        yield from rows
-        return
-    for batch in rows.to_batches(max_chunksize=50_000):
-        yield from zip(*(column.to_pylist() for column in batch.columns), strict=True)
-
-
-@dataclass(frozen=True)
-class Workbook:
-    """A workbook to write: its path, its sheets (name, columns, rows) and its column notes."""
-
-    path: Path
-    sheets: list[tuple[str, list[str], Rows]]
-    described: list[tuple[str, str, str | None]]
-
-
-def write_workbook(book: Workbook) -> None:
-    xlsx = _Book(book.path, sum(len(rows) for _, _, rows in book.sheets))
-    for name, columns, rows in book.sheets:
-        xlsx.sheet(name, columns, rows)
-    xlsx.descriptions(book.described)
-    xlsx.close()
-
-
 class Workshop:
-    """Writes files in a process per core while the caller goes on (xlsxwriter and openpyxl
-    write in Python, on one core each); inline where `parallel` is false, which is faster for a
-    few files than starting the processes. At most a few jobs per core wait, so the rows they
-    carry never pile up in memory; a job's error is raised here."""
+    """Writes files in a process per core while the caller goes on (the municipalities' CSV
+    cells are formatted, and their receipts and templates written by openpyxl, in Python, on one
+    core each); inline where `parallel` is false, which is faster for a few files than starting
+    the processes. At most a few jobs per core wait, so the rows they carry never pile up in
+    memory; a job's error is raised here."""
 
     def __init__(self, parallel: bool):
         cores = os.cpu_count() or 1
@@ -290,28 +255,44 @@ class Workshop:
 
 @dataclass(frozen=True)
 class MunicipalityFiles:
-    """One municipality's rows of each table (table, columns, rows), for its CSVs and workbook."""
+    """A chunk of municipalities' rows: each table's rows of all of them (as Arrow, grouped by
+    municipality in the order each one's files list them), for their CSVs and workbooks."""
 
-    code: str
+    codes: list[str]
     out: Path
     previous: Path | None
-    tables: list[tuple[str, list[str], list[tuple]]]
-    described: list[tuple[str, str, str | None]]
+    tables: list[tuple[str, pa.Table]]
+    described: dict[str, list[tuple[str, str, str | None]]]  # table -> its column notes
 
 
-def write_municipalities(jobs: list[MunicipalityFiles]) -> None:
+def by_municipality(rows: pa.Table) -> dict[str, pa.Table]:
+    """A table's rows, ordered by municipality_code, as one slice per municipality."""
+    slices, at = {}, 0
+    for count in pc.value_counts(rows.column("municipality_code")).to_pylist():
+        slices[count["values"]] = rows.slice(at, count["counts"])  # in the order first seen
+        at += count["counts"]
+    return slices
+
+
+def write_municipalities(job: MunicipalityFiles) -> None:
     """Each municipality's CSV per table, and its workbook unless the previous publication's
     holds the same rows (then that one is linked in)."""
-    for job in jobs:
-        (job.out / f"kommune-{job.code}").mkdir(exist_ok=True)
+    tables_of: dict[str, list[tuple[str, pa.Table]]] = defaultdict(list)
+    for table, rows in job.tables:
+        for code, mine in by_municipality(rows).items():
+            tables_of[code].append((table, mine))
+    for code in job.codes:
+        (job.out / f"kommune-{code}").mkdir(exist_ok=True)
         csvs = []
-        for table, columns, rows in job.tables:
-            csvs.append(Downloads.municipality_csv(job.code, table))
-            (job.out / csvs[-1]).write_bytes(csv_bytes(columns, rows))
-        workbook = Downloads.municipality_workbook(job.code)
+        for table, rows in tables_of[code]:
+            csvs.append(Downloads.municipality_csv(code, table))
+            values = zip(*(column.to_pylist() for column in rows.columns), strict=True)
+            (job.out / csvs[-1]).write_bytes(csv_bytes(rows.column_names, list(values)))
+        workbook = Downloads.municipality_workbook(code)
         if not _reused(job.previous, workbook, csvs, job.out):
-            sheets = [(t.split(".")[1], columns, rows) for t, columns, rows in job.tables]
-            write_workbook(Workbook(job.out / workbook, sheets, job.described))
+            sheets = [(table.split(".")[1], rows) for table, rows in tables_of[code]]
+            described = [x for table, _ in tables_of[code] for x in job.described[table]]
+            write_workbook(Workbook(job.out / workbook, sheets, described))
 
 
 CHUNK = 100  # municipalities read, and handed to the workshop, at a time
@@ -392,7 +373,7 @@ def write_downloads(
             xlsx = f"{table}.xlsx"
             if not _reused(previous, xlsx, [f"{table}.csv"], out):
                 rows = con.sql(f"select * from {table} order by all").to_arrow_table()
-                sheet = (table.split(".")[1], columns, rows)
+                sheet = (table.split(".")[1], rows)
                 workshop.submit(write_workbook, Workbook(out / xlsx, [sheet], described))
         index.tables.append(Download(table, count, f"{table}.csv", xlsx, d.comment))
         if "municipality_code" in columns:
@@ -407,23 +388,23 @@ def write_downloads(
             or "select null where false"
         ).fetchall()
     )
+    described_of = {table: described for table, _, described in per_municipality}
     for at in range(0, len(codes), CHUNK):
         chunk = codes[at : at + CHUNK]
-        rows_of: dict[str, dict[str, list[tuple]]] = defaultdict(dict)
+        tables = []
+        index.municipalities.update({code: {} for code in chunk})
         for table, columns, _ in per_municipality:
-            key = columns.index("municipality_code")
-            for row in con.execute(
-                f"select * from {table} where municipality_code in (select unnest(?)) order by all",
-                [chunk],
-            ).fetchall():
-                rows_of[row[key]].setdefault(table, []).append(row)
-        columns_of = {t: c for t, c, _ in per_municipality}
-        jobs = []
-        for code in chunk:
-            tables = rows_of[code]
-            described = [x for t, _, d in per_municipality if t in tables for x in d]
-            sheets = [(t, columns_of[t], rows) for t, rows in tables.items()]
-            jobs.append(MunicipalityFiles(code, out, previous, sheets, described))
-            index.municipalities[code] = {table: len(rows) for table, rows in tables.items()}
-        workshop.submit(write_municipalities, jobs)
+            # by municipality, each one's rows in the order of all their columns
+            order = ", ".join(_quoted(c) for c in ["municipality_code", *columns])
+            rows = con.sql(
+                f"select * from {table} where municipality_code in (select unnest(?)) "
+                f"order by {order}",
+                params=[chunk],
+            ).to_arrow_table()
+            tables.append((table, rows))
+            for count in pc.value_counts(rows.column("municipality_code")).to_pylist():
+                index.municipalities[count["values"]][table] = count["counts"]
+        workshop.submit(
+            write_municipalities, MunicipalityFiles(chunk, out, previous, tables, described_of)
+        )
     return index

@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -227,3 +227,25 @@ break', 'plain')
         "",
     ]
     assert whole[1][7] == "'-2+3" and whole[3][7] == "line\nbreak"
+    # the workbooks hold the same cells as what they are: the moment in UTC, as in the CSV
+    book = _cells(tmp_path / "marts.mart_x.xlsx")["mart_x"]
+    assert book[0] == tuple(whole[0])
+    assert book[2][:7] == (
+        "101",
+        2153417.4000000004,
+        1e-7,
+        12,
+        True,
+        datetime(2024, 12, 31),
+        datetime(2026, 12, 3, 7, 21, 0, 500000),
+    )
+    assert book[1][7] == "-2+3" and book[3][7] == "line\nbreak"
+    assert _cells(tmp_path / "kommune-147.xlsx")["mart_x"][1] == book[3]
+
+
+def test_a_column_a_workbook_cannot_hold_is_an_error_not_empty_cells(tmp_path):
+    con = duckdb.connect()
+    con.execute("create schema marts")
+    con.execute("create table marts.mart_x as select '101' municipality_code, [1, 2] sectors")
+    with pytest.raises(TypeError, match="no XLSX cell for a column of type list"):
+        write_downloads(con, tmp_path)
