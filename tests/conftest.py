@@ -4,6 +4,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,17 @@ requires_shared = pytest.mark.skipif(
     not SHARED_DATA.is_dir(),
     reason=f"the real data in {SHARED_DATA} is absent (it ships beside the project in CI only)",
 )
+
+
+def pytest_configure(config) -> None:
+    """Each worker's own default warehouse, set before any test module is collected: the
+    definitions a test loads (the snapshot, the operations' jobs) make dlt's pipeline folders
+    beside the default warehouse, and dlt wipes a pipeline folder it finds without state; two
+    workers making the checkout's `warehouse/.dlt_pipelines` at once on a fresh clone wiped each
+    other's. Tests never touch the checkout's warehouse (`make` sets it for `make run`)."""
+    worker = getattr(config, "workerinput", {}).get("workerid", "master")
+    folder = Path(tempfile.mkdtemp(prefix=f"klimamonitor-{worker}-"))
+    os.environ["KLIMAMONITOR_WAREHOUSE"] = str(folder / "klimamonitor.duckdb")
 
 
 @pytest.fixture(scope="session")
