@@ -18,6 +18,9 @@ requires_shared = pytest.mark.skipif(
 )
 
 
+WORKER_WAREHOUSE = pytest.StashKey[Path]()
+
+
 def pytest_configure(config) -> None:
     """Each worker's own default warehouse, set before any test module is collected: the
     definitions a test loads (the snapshot, the operations' jobs) make dlt's pipeline folders
@@ -25,8 +28,16 @@ def pytest_configure(config) -> None:
     workers making the checkout's `warehouse/.dlt_pipelines` at once on a fresh clone wiped each
     other's. Tests never touch the checkout's warehouse (`make` sets it for `make run`)."""
     worker = getattr(config, "workerinput", {}).get("workerid", "master")
-    folder = Path(tempfile.mkdtemp(prefix=f"klimamonitor-{worker}-"))
-    os.environ["KLIMAMONITOR_WAREHOUSE"] = str(folder / "klimamonitor.duckdb")
+    config.stash[WORKER_WAREHOUSE] = Path(tempfile.mkdtemp(prefix=f"klimamonitor-{worker}-"))
+    os.environ["KLIMAMONITOR_WAREHOUSE"] = str(
+        config.stash[WORKER_WAREHOUSE] / "klimamonitor.duckdb"
+    )
+
+
+def pytest_unconfigure(config) -> None:
+    folder = config.stash.get(WORKER_WAREHOUSE, None)
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
