@@ -4,7 +4,7 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,26 +18,17 @@ requires_shared = pytest.mark.skipif(
 )
 
 
-WORKER_WAREHOUSE = pytest.StashKey[Path]()
-
-
-def pytest_configure(config) -> None:
-    """Each worker's own default warehouse, set before any test module is collected: the
-    definitions a test loads (the snapshot, the operations' jobs) make dlt's pipeline folders
-    beside the default warehouse, and dlt wipes a pipeline folder it finds without state; two
-    workers making the checkout's `warehouse/.dlt_pipelines` at once on a fresh clone wiped each
-    other's. Tests never touch the checkout's warehouse (`make` sets it for `make run`)."""
-    worker = getattr(config, "workerinput", {}).get("workerid", "master")
-    config.stash[WORKER_WAREHOUSE] = Path(tempfile.mkdtemp(prefix=f"klimamonitor-{worker}-"))
-    os.environ["KLIMAMONITOR_WAREHOUSE"] = str(
-        config.stash[WORKER_WAREHOUSE] / "klimamonitor.duckdb"
-    )
-
-
-def pytest_unconfigure(config) -> None:
-    folder = config.stash.get(WORKER_WAREHOUSE, None)
-    if folder is not None:
-        shutil.rmtree(folder, ignore_errors=True)
+@pytest.fixture(scope="session", autouse=True)
+def worker_warehouse(tmp_path_factory) -> Iterator[Path]:
+    """Each worker's own default warehouse, set before any test's fixtures: the definitions a
+    test loads (the snapshot, the operations' jobs) make dlt's pipeline folders beside the
+    default warehouse, and dlt wipes a pipeline folder it finds without state; two workers making
+    the checkout's `warehouse/.dlt_pipelines` at once on a fresh clone wiped each other's. Tests
+    never touch the checkout's warehouse (`make` sets it for `make run`)."""
+    warehouse = tmp_path_factory.mktemp("default_warehouse") / "klimamonitor.duckdb"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("KLIMAMONITOR_WAREHOUSE", str(warehouse))
+        yield warehouse
 
 
 @pytest.fixture(scope="session")
