@@ -5,14 +5,19 @@ workbook, the parser and the dbt checks cannot drift apart.
 Per municipality it is prefilled: its code and the next plan version on every sheet, one target
 row per sector for 2030, and a status sheet for this year with the actions of its plan in force.
 Choice fields get drop-down lists, numbers, percentages and dates their formats and the seed's
-ranges as data validation, and a sheet `vejledning` says in Danish how to fill it in. The parser
-notes `vejledning` and `lister` as sheets not read.
+ranges as data validation, and a sheet `vejledning` says in Danish how to fill it in, above a table
+of every column. The parser notes `vejledning` as a sheet not read. Written by rust_xlsxwriter
+(about a millisecond a workbook, against ten by openpyxl; at 10,000 municipalities the report
+writes 10,000 of them).
 """
 
 from __future__ import annotations
 
+import functools
 import io
 from datetime import date
+
+import rustpy_xlsxwriter as rx
 
 from ingestion.plan_template import Field, choices, fields
 
@@ -23,8 +28,14 @@ FORMATS = {
     "percent": '0.0" %"',  # a number 0-100 shown with a % sign: never a 0-1 share
     "date": "yyyy-mm-dd",
 }
-LISTS = "lister"
 ROWS = 200  # rows that get drop-downs and validation below the header
+GUIDE_WIDTHS = {"del": 10, "kolonne": 28, "betegnelse": 30, "forklaring": 90}
+TITLE = rx.Format().set_bold().set_font_size(14)
+
+
+@functools.cache
+def _format(number_format: str) -> rx.Format:
+    return rx.Format().set_num_format(number_format)
 
 
 def _instructions(name: str, code: str, version: int, status_year: int) -> list[str]:
@@ -51,31 +62,22 @@ def _instructions(name: str, code: str, version: int, status_year: int) -> list[
     ]
 
 
-def _header_notes(part: str) -> list[list]:
-    return [[f.name, f.label_da, f.help_da] for f in fields()[part]]
-
-
-def _validation(f: Field, lists: dict[str, str]):
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    if f.kind == "choice":
-        dv = DataValidation(type="list", formula1=lists[f.name], allow_blank=not f.required)
+def _validation(f: Field, letter: str) -> dict | None:
+    """The data validation of a field's column: a drop-down of its choices, the seed's range for a
+    number, a date from 2000; its error message says in Danish what the cell takes."""
+    if f.kind == "choice":  # inline: Excel takes up to 255 characters, the writer raises beyond
+        rule = {"type": "list", "values": list(choices(f.name)), "ignore_blank": not f.required}
     elif f.kind in ("whole", "year") and f.low is not None:
-        dv = DataValidation(
-            type="whole", operator="between", formula1=str(int(f.low)), formula2=str(int(f.high))
-        )
+        rule = {"type": "whole_number", "criteria": "between", "min": int(f.low)}
+        rule["max"] = int(f.high)
     elif f.kind in ("number", "percent") and f.low is not None:
-        dv = DataValidation(
-            type="decimal", operator="between", formula1=str(f.low), formula2=str(f.high)
-        )
+        rule = {"type": "decimal", "criteria": "between", "min": f.low, "max": f.high}
     elif f.kind == "date":
-        dv = DataValidation(type="date", operator="greaterThan", formula1="DATE(2000,1,1)")
+        first = f"{letter}2"
+        rule = {"type": "custom", "formula": f"AND(ISNUMBER({first}),{first}>=DATE(2000,1,1))"}
     else:
         return None
-    dv.error = f"{f.label_da}: {f.help_da}"
-    dv.errorTitle = f.label_da
-    dv.showErrorMessage = True
-    return dv
+    return {**rule, "error_title": f.label_da, "error_message": f"{f.label_da}: {f.help_da}"}
 
 
 def template_workbook(
@@ -84,44 +86,18 @@ def template_workbook(
     version: int,
     status_year: int | None = None,
     actions: list[dict] | None = None,
-    identifier: str | None = None,
 ) -> bytes:
     """The prefilled template for one municipality: `actions` are the actions of its plan in
     force (`plan_version`, `action_id`), listed on the status sheet."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter, quote_sheetname
+    from openpyxl.utils import get_column_letter
 
     status_year = status_year or date.today().year
-    book = Workbook()
-    book.properties.identifier = identifier  # what it was made from (report/downloads.py)
-    guide = book.active
-    guide.title = "vejledning"
-    for line in _instructions(name, code, version, status_year):
-        guide.append([line])
-    guide["A1"].font = Font(bold=True, size=14)
-    for part in ("plan", "targets", "actions", "status"):
-        guide.append([])
-        guide.append([part])
-        guide.append(["kolonne", "betegnelse", "forklaring"])
-        for row in _header_notes(part):
-            guide.append(row)
-    guide.column_dimensions["A"].width = 28
-    guide.column_dimensions["B"].width = 30
-    guide.column_dimensions["C"].width = 90
-
-    lister = book.create_sheet(LISTS)
-    lists = {}
-    choice_fields = sorted({f.name for fs in fields().values() for f in fs if f.kind == "choice"})
-    for col, field_name in enumerate(choice_fields, start=1):
-        values = choices(field_name)
-        lister.cell(1, col, field_name)
-        for row, value in enumerate(values, start=2):
-            lister.cell(row, col, value)
-        letter = get_column_letter(col)
-        lists[field_name] = f"{quote_sheetname(LISTS)}!${letter}$2:${letter}${len(values) + 1}"
-    lister.sheet_state = "hidden"
-
+    lines = _instructions(name, code, version, status_year)
+    guide = [
+        {"del": part, "kolonne": f.name, "betegnelse": f.label_da, "forklaring": f.help_da}
+        for part in ("plan", "targets", "actions", "status")
+        for f in fields()[part]
+    ]
     prefill = {
         "plan": [{"municipality_code": code, "plan_version": version}],
         "targets": [
@@ -139,32 +115,45 @@ def template_workbook(
         ]
         or [{"municipality_code": code, "plan_version": version}],
     }
+    sheets = [("vejledning", guide)]
+    formats, widths, validations = {}, {"vejledning": GUIDE_WIDTHS}, {}
     for part, title in (
         ("plan", "plan"),
         ("targets", "targets"),
         ("actions", "actions"),
         ("status", f"status_{status_year}"),
     ):
-        sheet = book.create_sheet(title)
         part_fields = fields()[part]
-        sheet.append([f.name for f in part_fields])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for values in prefill[part]:
-            sheet.append([values.get(f.name) for f in part_fields])
-        for col, f in enumerate(part_fields, start=1):
-            letter = get_column_letter(col)
-            column = sheet.column_dimensions[letter]
-            column.width = max(14, len(f.name) + 2)
-            # the column's own format, which Excel gives every cell typed into it; text for codes,
-            # so a code keeps its leading zero
-            column.number_format = FORMATS.get(f.kind, "@")
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=col, max_col=col):
-                cell.number_format = column.number_format  # the prefilled rows
-            if (dv := _validation(f, lists)) is not None:
-                dv.add(f"{letter}2:{letter}{ROWS + 1}")
-                sheet.add_data_validation(dv)
-        sheet.freeze_panes = "A2"
+        rows = [{f.name: values.get(f.name) for f in part_fields} for values in prefill[part]]
+        # empty rows down to ROWS: the validation covers the rows written
+        rows += [dict.fromkeys(rows[0])] * max(0, ROWS - len(rows))
+        sheets.append((title, rows))
+        # each column's format, which Excel gives every cell typed into it; text for codes, so
+        # that a code keeps its leading zero
+        formats[title] = {f.name: _format(FORMATS.get(f.kind, "@")) for f in part_fields}
+        widths[title] = {f.name: max(14, len(f.name) + 2) for f in part_fields}
+        validations[title] = {
+            f.name: rule
+            for column, f in enumerate(part_fields)
+            if (rule := _validation(f, get_column_letter(column + 1))) is not None
+        }
     buf = io.BytesIO()
-    book.save(buf)
+    rx.write_worksheets(
+        sheets,
+        buf,
+        bold_headers=True,
+        freeze_panes={title: {"row": 1, "col": 0} for title, _ in sheets[1:]},
+        # the instructions above the table of columns, each line across its four columns
+        header_row={"vejledning": len(lines) + 1},
+        merge_ranges={
+            "vejledning": [
+                (row, 0, row, 3, line, TITLE) if row == 0 else (row, 0, row, 3, line)
+                for row, line in enumerate(lines)
+                if line
+            ]
+        },
+        column_formats=formats,
+        column_widths=widths,
+        data_validations=validations,
+    )
     return buf.getvalue()

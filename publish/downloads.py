@@ -134,17 +134,18 @@ def _excel_column(column: pa.ChunkedArray) -> tuple[pa.ChunkedArray, rx.Format |
         return pc.add(pc.divide(micros, MICROSECONDS_A_DAY), EXCEL_1970), MOMENT
     if pa.types.is_date(t):
         return column, DAY
+    if pa.types.is_null(t):  # a column without a single value: its cells are empty
+        return column, None
     if pa.types.is_boolean(t) or pa.types.is_string(t) or pa.types.is_large_string(t):
         return column, None
     raise TypeError(f"no XLSX cell for a column of type {t}")
 
 
-def write_workbook(book: Workbook) -> None:
-    """The workbook: each sheet under a bold, frozen header with a filter, each column in its
-    format and a width by its name; then `kolonner`. Text is written as text, never as a
-    formula (rust_xlsxwriter writes a string as a string cell)."""
+def excel_sheets(tables: list[tuple[str, pa.Table]]) -> tuple[list, dict, dict]:
+    """Sheets as the writer takes them, each column's format and each column's width by its
+    name (10 to 40 characters)."""
     sheets, formats, widths = [], {}, {}
-    for name, rows in book.sheets:
+    for name, rows in tables:
         name = name[:31]
         columns = {}
         formats[name] = {}
@@ -154,6 +155,14 @@ def write_workbook(book: Workbook) -> None:
                 formats[name][column_name] = number_format
         sheets.append((name, pa.table(columns)))
         widths[name] = {c: max(10, min(40, len(c) + 2)) for c in rows.column_names}
+    return sheets, formats, widths
+
+
+def write_workbook(book: Workbook) -> None:
+    """The workbook: each sheet under a bold, frozen header with a filter, each column in its
+    format and a width by its name; then `kolonner`. Text is written as text, never as a
+    formula (rust_xlsxwriter writes a string as a string cell)."""
+    sheets, formats, widths = excel_sheets(book.sheets)
     described = list(zip(*book.described, strict=True)) or [[], [], []]
     kolonner = pa.table(
         {
@@ -215,10 +224,10 @@ def link(source: Path, target: Path) -> None:
 
 class Workshop:
     """Writes files in a process per core while the caller goes on (the municipalities' CSV
-    cells are formatted, and their receipts and templates written by openpyxl, in Python, on one
-    core each); inline where `parallel` is false, which is faster for a few files than starting
-    the processes. At most a few jobs per core wait, so the rows they carry never pile up in
-    memory; a job's error is raised here."""
+    cells are formatted in Python, and their workbooks written, on one core each); inline where
+    `parallel` is false, which is faster for a few files than starting the processes. At most a
+    few jobs per core wait, so the rows they carry never pile up in memory; a job's error is
+    raised here."""
 
     def __init__(self, parallel: bool):
         cores = os.cpu_count() or 1

@@ -189,7 +189,7 @@ def test_the_template_workbook_reads_back_as_filled_in():
         "101", "København", 3, 2026, [{"plan_version": 2, "action_id": "A1"}]
     )
     book = load_workbook(io.BytesIO(content))
-    assert book.sheetnames == ["vejledning", "lister", "plan", "targets", "actions", "status_2026"]
+    assert book.sheetnames == ["vejledning", "plan", "targets", "actions", "status_2026"]
     plan = book["plan"]
     assert [c.value for c in plan[2]][:2] == ["101", 3]
     for column, value in zip(
@@ -199,14 +199,15 @@ def test_the_template_workbook_reads_back_as_filled_in():
     ):
         plan[f"{column}2"] = value
     assert plan.column_dimensions["G"].number_format == '0.0" %"'  # 70 shows as 70 %, not 7000 %
-    sectors = [dv for dv in book["targets"].data_validations.dataValidation if dv.type == "list"]
-    assert sectors and "lister" in sectors[0].formula1
+    (sectors,) = [dv for dv in book["targets"].data_validations.dataValidation if dv.type == "list"]
+    listed = '"' + ",".join(choices("sector")) + '"'
+    assert (sectors.formula1, str(sectors.sqref)) == (listed, "C2:C201")  # a drop-down to row 201
     for row in book["targets"].iter_rows(min_row=2):
         row[4].value = 55
     buf = io.BytesIO()
     book.save(buf)
     parsed = parse("101_v3.xlsx", "h", buf.getvalue())
-    assert parsed.rejections == [] and parsed.ignored_sheets == ["vejledning", "lister"]
+    assert parsed.rejections == [] and parsed.ignored_sheets == ["vejledning"]
     (row,) = parsed.parts["plan"]
     assert (row["adopted_date"], row["baseline_emissions_t"], row["target_2030_pct"]) == (
         "2025-03-01",
