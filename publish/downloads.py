@@ -348,6 +348,109 @@ def _write_csv(
     return count
 
 
+class DownloadWriter:
+    """Writes a publication's downloads into `out`, a piece at a time, so that a caller can
+    render its pages between the pieces while the workshop writes: on creation each table's CSV
+    (by DuckDB) and the index of them; then `municipalities` for a chunk of municipalities, and
+    `table_workbook` for one table's workbook; `finish` hands over what is left and returns the
+    index. A workbook whose rows are those of the same workbook in `previous` (the folder of
+    the last publication) is taken from there: a night that changed one plan rewrites few
+    workbooks. A municipality's rows are read a chunk of municipalities at a time, never every
+    table's rows at once."""
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        out: Path,
+        previous: Path | None,
+        workshop: Workshop,
+    ):
+        self.con, self.out, self.workshop = con, out, workshop
+        out.mkdir(parents=True, exist_ok=True)
+        readme = README.format(format=FORMAT)
+        if previous is not None and (
+            not (previous / "README.txt").exists()
+            or (previous / "README.txt").read_text(encoding="utf-8") != readme
+        ):
+            previous = None  # written in another format: nothing of it is reused
+        self.previous = previous
+        (out / "README.txt").write_text(readme, encoding="utf-8")
+        self.index = Downloads()
+        self.workbooks: list[tuple[str, list]] = []  # tables whose workbook is still to write
+        per_municipality = []
+        # the dimensions first
+        for d in sorted(described_tables(con), key=lambda d: (d.schema == "marts", d.table)):
+            table = d.table
+            columns = [c for c, _, _ in d.columns]
+            described = [(table, c, n) for c, _, n in d.columns]
+            # in a fixed order (a table's rows have none): the same rows give the same bytes
+            types = [(c, t) for c, t, _ in d.columns]
+            count = _write_csv(con, table, types, out / f"{table}.csv")
+            xlsx = None
+            if count <= EXCEL_ROWS:
+                xlsx = f"{table}.xlsx"
+                if not _reused(previous, xlsx, [f"{table}.csv"], out):
+                    self.workbooks.append((table, described))
+            self.index.tables.append(Download(table, count, f"{table}.csv", xlsx, d.comment))
+            if "municipality_code" in columns:
+                per_municipality.append((table, columns, described))
+        self.per_municipality = per_municipality
+        self.codes = {
+            code
+            for (code,) in con.execute(
+                " union ".join(
+                    f"select municipality_code from {t} where municipality_code is not null"
+                    for t, _, _ in per_municipality
+                )
+                or "select null where false"
+            ).fetchall()
+        }
+
+    def table_workbook(self) -> None:
+        """Hands the next table's workbook to the workshop, if one is left."""
+        if self.workbooks:
+            table, described = self.workbooks.pop(0)
+            rows = self.con.sql(f"select * from {table} order by all").to_arrow_table()
+            sheet = (table.split(".")[1], rows)
+            book = Workbook(self.out / f"{table}.xlsx", [sheet], described)
+            self.workshop.submit(write_workbook, book)
+
+    def municipalities(self, codes: list[str]) -> None:
+        """Hands the files of the municipalities `codes` (those that have rows) to the workshop
+        and notes their rows in the index."""
+        chunk = [code for code in codes if code in self.codes]
+        if not chunk:
+            return
+        tables = []
+        self.index.municipalities.update({code: {} for code in chunk})
+        for table, columns, _ in self.per_municipality:
+            # by municipality, each one's rows in the order of all their columns
+            order = ", ".join(_quoted(c) for c in ["municipality_code", *columns])
+            rows = self.con.sql(
+                f"select * from {table} where municipality_code in (select unnest(?)) "
+                f"order by {order}",
+                params=[chunk],
+            ).to_arrow_table()
+            tables.append((table, rows))
+            for count in pc.value_counts(rows.column("municipality_code")).to_pylist():
+                self.index.municipalities[count["values"]][table] = count["counts"]
+        described_of = {table: described for table, _, described in self.per_municipality}
+        self.workshop.submit(
+            write_municipalities,
+            MunicipalityFiles(chunk, self.out, self.previous, tables, described_of),
+        )
+
+    def finish(self) -> Downloads:
+        """Hands over what is still to write (the tables' workbooks, the municipalities not yet
+        handed over); the index of every download."""
+        while self.workbooks:
+            self.table_workbook()
+        rest = sorted(self.codes - self.index.municipalities.keys())
+        for at in range(0, len(rest), CHUNK):
+            self.municipalities(rest[at : at + CHUNK])
+        return self.index
+
+
 def write_downloads(
     con: duckdb.DuckDBPyConnection,
     out: Path,
@@ -355,65 +458,5 @@ def write_downloads(
     workshop: Workshop | None = None,
 ) -> Downloads:
     """Writes every table's and every municipality's downloads into `out`; returns the index.
-    The workbooks go to `workshop` (written before it closes; inline without one). A workbook
-    whose rows are those of the same workbook in `previous` (the folder of the last publication)
-    is taken from there: a night that changed one plan rewrites few workbooks. A municipality's
-    rows are read a chunk of municipalities at a time, never every table's rows at once."""
-    workshop = workshop or Workshop(parallel=False)
-    out.mkdir(parents=True, exist_ok=True)
-    readme = README.format(format=FORMAT)
-    if previous is not None and (
-        not (previous / "README.txt").exists()
-        or (previous / "README.txt").read_text(encoding="utf-8") != readme
-    ):
-        previous = None  # written in another format: nothing of it is reused
-    (out / "README.txt").write_text(readme, encoding="utf-8")
-    index = Downloads()
-    per_municipality = []
-    # the dimensions first
-    for d in sorted(described_tables(con), key=lambda d: (d.schema == "marts", d.table)):
-        table = d.table
-        columns = [c for c, _, _ in d.columns]
-        described = [(table, c, n) for c, _, n in d.columns]
-        # in a fixed order (a table's rows have none): the same rows give the same bytes
-        count = _write_csv(con, table, [(c, t) for c, t, _ in d.columns], out / f"{table}.csv")
-        xlsx = None
-        if count <= EXCEL_ROWS:
-            xlsx = f"{table}.xlsx"
-            if not _reused(previous, xlsx, [f"{table}.csv"], out):
-                rows = con.sql(f"select * from {table} order by all").to_arrow_table()
-                sheet = (table.split(".")[1], rows)
-                workshop.submit(write_workbook, Workbook(out / xlsx, [sheet], described))
-        index.tables.append(Download(table, count, f"{table}.csv", xlsx, d.comment))
-        if "municipality_code" in columns:
-            per_municipality.append((table, columns, described))
-    codes = sorted(
-        code
-        for (code,) in con.execute(
-            " union ".join(
-                f"select municipality_code from {t} where municipality_code is not null"
-                for t, _, _ in per_municipality
-            )
-            or "select null where false"
-        ).fetchall()
-    )
-    described_of = {table: described for table, _, described in per_municipality}
-    for at in range(0, len(codes), CHUNK):
-        chunk = codes[at : at + CHUNK]
-        tables = []
-        index.municipalities.update({code: {} for code in chunk})
-        for table, columns, _ in per_municipality:
-            # by municipality, each one's rows in the order of all their columns
-            order = ", ".join(_quoted(c) for c in ["municipality_code", *columns])
-            rows = con.sql(
-                f"select * from {table} where municipality_code in (select unnest(?)) "
-                f"order by {order}",
-                params=[chunk],
-            ).to_arrow_table()
-            tables.append((table, rows))
-            for count in pc.value_counts(rows.column("municipality_code")).to_pylist():
-                index.municipalities[count["values"]][table] = count["counts"]
-        workshop.submit(
-            write_municipalities, MunicipalityFiles(chunk, out, previous, tables, described_of)
-        )
-    return index
+    The workbooks go to `workshop` (written before it closes; inline without one)."""
+    return DownloadWriter(con, out, previous, workshop or Workshop(parallel=False)).finish()

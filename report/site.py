@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from publish.downloads import CHUNK, Downloads, Workshop, write_downloads
+from publish.downloads import CHUNK, Downloads, DownloadWriter, Workshop
 from report import charts, i18n, labels
 from report.downloads import planned, receipts_job, template_job, write_planned
 
@@ -689,14 +689,18 @@ def build_site(
             count = con.execute("select count(*) from core.dim_municipality").fetchone()[0]
             parallel = count >= PARALLEL_MUNICIPALITIES
         with Workshop(parallel) as workshop:
-            data = write_downloads(con, staging / "data", before and before / "data", workshop)
-            site = Site(con, manifest, data)
+            downloads = DownloadWriter(con, staging / "data", before and before / "data", workshop)
+            site = Site(con, manifest, downloads.index)
             languages = [site.in_language(lang) for lang in i18n.LANGUAGES]
             pages = _write_pages(staging, [p.area_pages() for p in languages])
-            # a chunk's workbooks are handed over, then its pages rendered while they are written
+            # a chunk's files (and a table's workbook) are handed over, then its pages rendered
+            # while they are written: the pages and the files are done side by side
             for at in range(0, len(site.municipalities), CHUNK):
                 chunk = site.municipalities[at : at + CHUNK]
-                rows = municipality_rows(con, [m["municipality_code"] for m in chunk])
+                codes = [m["municipality_code"] for m in chunk]
+                downloads.municipalities(codes)
+                downloads.table_workbook()
+                rows = municipality_rows(con, codes)
                 previous = before and before / "kommune"
                 jobs = [
                     j
@@ -715,6 +719,7 @@ def build_site(
                         for m in chunk
                     ],
                 )
+            downloads.finish()
     finally:
         con.close()
     shutil.copy(HERE / "static" / "style.css", staging / "style.css")
