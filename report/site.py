@@ -157,6 +157,9 @@ class Site:
         ]
         self.peers = q("select * from marts.mart_peers order by per_capita_rank nulls last")
         self.peers_of = {p["municipality_code"]: p for p in self.peers}
+        # counted once, not on every municipality's page (at 10,000, 20 s of the build)
+        self.ranked = sum(p["per_capita_rank"] is not None for p in self.peers)
+        self.trended = sum(p["trend_rank"] is not None for p in self.peers)
         self.lang = "da"
 
     def _sector_years(self, con) -> dict:
@@ -572,8 +575,8 @@ class Site:
             quarantine=quarantine,
             peer=self.peers_of.get(code),
             horizon=self.horizon,
-            municipalities_ranked=sum(p["per_capita_rank"] is not None for p in self.peers),
-            municipalities_trended=sum(p["trend_rank"] is not None for p in self.peers),
+            municipalities_ranked=self.ranked,
+            municipalities_trended=self.trended,
         )
 
     def compare(self) -> str:
