@@ -229,3 +229,39 @@ def test_submission_text_goes_into_a_workbook_as_text_never_a_formula():
     )
     cell = load_workbook(io.BytesIO(content))["afviste"]["E2"]
     assert (cell.value, cell.data_type) == ("=cmd|' /C calc'!A0", "s")
+
+
+def test_a_receipt_keeps_its_moment_in_utc_and_its_numbers_as_numbers(tmp_path):
+    """A file read at 08:21:00.5 Danish time is 07:21:00.5 UTC in the receipts workbook (the
+    column says UTC), a count is a number, a figure not known is an empty cell; the digest a
+    rebuild links by is the archive's comment, and a workbook without one has none."""
+    from datetime import UTC, datetime, timedelta, timezone
+    from decimal import Decimal
+
+    from openpyxl import load_workbook
+
+    from report.downloads import made_from, receipts_workbook, stamped
+
+    read_at = datetime(2026, 3, 1, 8, 21, 0, 500_000, tzinfo=timezone(timedelta(hours=1)))
+    content = receipts_workbook(
+        [
+            {
+                "source_file": "101_v1.xlsx",
+                "read_at": read_at,
+                "rows_in": 12,
+                "target_2030_pct_now": Decimal("70.5"),
+                "target_2030_pct_before": None,
+            }
+        ],
+        [],
+    )
+    sheet = load_workbook(io.BytesIO(content))["kvitteringer"]
+    header = [c.value for c in sheet[1]]
+    row = dict(zip(header, [c.value for c in sheet[2]], strict=True))
+    assert row["Læst (UTC)"] == read_at.astimezone(UTC).replace(tzinfo=None)
+    assert (row["Rækker modtaget"], row["2030-mål nu (%)"]) == (12, 70.5)
+    assert row["2030-mål før (%)"] is None
+    (tmp_path / "a.xlsx").write_bytes(content)
+    (tmp_path / "b.xlsx").write_bytes(stamped(content, "ab" * 32))
+    assert (made_from(tmp_path / "a.xlsx"), made_from(tmp_path / "b.xlsx")) == (None, "ab" * 32)
+    assert load_workbook(tmp_path / "b.xlsx").sheetnames == ["kvitteringer", "afviste"]
