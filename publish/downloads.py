@@ -25,7 +25,6 @@ import shutil
 from collections import defaultdict
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -65,35 +64,22 @@ class Downloads:
         return f"kommune-{code}/{table}.csv"
 
 
-def neutralised(value: str) -> str:
-    """A text cell as a CSV reader can take it without running it."""
-    return "'" + value if value.startswith(FORMULA_START) else value
+def csv_cells(con: duckdb.DuckDBPyConnection, rows: pa.Table) -> pa.Table:
+    """Rows as the text of their CSV cells (null for an empty cell), formatted by DuckDB as
+    `csv_select` formats the whole tables': a municipality's CSV and the whole table's agree
+    cell for cell, and no second formatter in Python can drift from it."""
+    relation = con.from_arrow(rows)
+    types = [(name, str(t)) for name, t in zip(relation.columns, relation.types, strict=True)]
+    return relation.project(csv_select(types, bom=False)).fetch_arrow_table()
 
 
-def _csv_cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        # 10 significant digits: far finer than any figure here is known (the accounts give
-        # 0.1 t), and free of the last bits a parallel sum leaves differently in each build
-        return format(value, ".10g").replace(".", ",")
-    if isinstance(value, datetime):
-        if value.tzinfo is not None:  # a moment: in UTC, as `csv_select` writes it
-            return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f+00:00")
-        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
-    if isinstance(value, date | int):
-        return str(value)
-    return neutralised(str(value))
-
-
-def csv_bytes(columns: list[str], rows: list[tuple]) -> bytes:
+def csv_bytes(columns: list[str], cells: pa.Table) -> bytes:
+    """A CSV file of `cells` (`csv_cells`) under the header `columns`."""
     out = io.StringIO()
     out.write(BOM)
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(columns)
-    writer.writerows([_csv_cell(v) for v in row] for row in rows)
+    writer.writerows(zip(*(column.to_pylist() for column in cells.columns), strict=True))
     return out.getvalue().encode("utf-8")
 
 
@@ -274,33 +260,35 @@ class MunicipalityFiles:
     described: dict[str, list[tuple[str, str, str | None]]]  # table -> its column notes
 
 
-def by_municipality(rows: pa.Table) -> dict[str, pa.Table]:
-    """A table's rows, ordered by municipality_code, as one slice per municipality."""
-    slices, at = {}, 0
+def by_municipality(rows: pa.Table) -> dict[str, tuple[int, int]]:
+    """A table's rows, ordered by municipality_code: each municipality's (offset, length)."""
+    spans, at = {}, 0
     for count in pc.value_counts(rows.column("municipality_code")).to_pylist():
-        slices[count["values"]] = rows.slice(at, count["counts"])  # in the order first seen
+        spans[count["values"]] = (at, count["counts"])  # in the order first seen
         at += count["counts"]
-    return slices
+    return spans
 
 
 def write_municipalities(job: MunicipalityFiles) -> None:
     """Each municipality's CSV per table, and its workbook unless the previous publication's
     holds the same rows (then that one is linked in)."""
-    tables_of: dict[str, list[tuple[str, pa.Table]]] = defaultdict(list)
+    tables_of: dict[str, list[tuple[str, pa.Table, pa.Table]]] = defaultdict(list)
+    con = duckdb.connect(config={"threads": 1})  # a core per process
     for table, rows in job.tables:
-        for code, mine in by_municipality(rows).items():
-            tables_of[code].append((table, mine))
+        cells = csv_cells(con, rows)
+        for code, span in by_municipality(rows).items():
+            tables_of[code].append((table, rows.slice(*span), cells.slice(*span)))
+    con.close()
     for code in job.codes:
         (job.out / f"kommune-{code}").mkdir(exist_ok=True)
         csvs = []
-        for table, rows in tables_of[code]:
+        for table, rows, cells in tables_of[code]:
             csvs.append(Downloads.municipality_csv(code, table))
-            values = zip(*(column.to_pylist() for column in rows.columns), strict=True)
-            (job.out / csvs[-1]).write_bytes(csv_bytes(rows.column_names, list(values)))
+            (job.out / csvs[-1]).write_bytes(csv_bytes(rows.column_names, cells))
         workbook = Downloads.municipality_workbook(code)
         if not _reused(job.previous, workbook, csvs, job.out):
-            sheets = [(table.split(".")[1], rows) for table, rows in tables_of[code]]
-            described = [x for table, _ in tables_of[code] for x in job.described[table]]
+            sheets = [(table.split(".")[1], rows) for table, rows, _ in tables_of[code]]
+            described = [x for table, _, _ in tables_of[code] for x in job.described[table]]
             write_workbook(Workbook(job.out / workbook, sheets, described))
 
 
@@ -312,11 +300,14 @@ def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def csv_select(columns: list[tuple[str, str]]) -> str:
-    """A select list that gives each column's cells as `_csv_cell` writes them, for DuckDB's own
-    CSV writer: a whole table is written by DuckDB in its threads (at 10,000 municipalities,
-    5 s against 40 s cell by cell in Python), a municipality's few rows by `csv_bytes`. The
-    first column's name carries the BOM, so that the file begins with it."""
+def csv_select(columns: list[tuple[str, str]], bom: bool = True) -> str:
+    """A select list that gives each column's cells as the CSVs have them, for DuckDB's own CSV
+    writer (a whole table is written by DuckDB in its threads: at 10,000 municipalities, 5 s
+    against 40 s cell by cell in Python) and for a municipality's rows (`csv_cells`). Numbers to
+    10 significant digits with a decimal comma: far finer than any figure here is known (the
+    accounts give 0.1 t), and free of the last bits a parallel sum leaves differently in each
+    build; a moment in UTC; text that could run as a formula with a `'` before it. With `bom`
+    the first column's name carries the BOM, so that a file written by DuckDB begins with it."""
     starts = ", ".join(f"chr({ord(c)})" for c in FORMULA_START)
     cells = []
     for name, data_type in columns:
@@ -331,7 +322,7 @@ def csv_select(columns: list[tuple[str, str]]) -> str:
             cell = f"strftime({c}, '%Y-%m-%d %H:%M:%S.%f')"
         else:  # integers, booleans (true/false), dates (ISO)
             cell = f"{c}::varchar"
-        cells.append(f"{cell} as {_quoted((BOM if not cells else '') + name)}")
+        cells.append(f"{cell} as {_quoted((BOM if bom and not cells else '') + name)}")
     return ", ".join(cells)
 
 
