@@ -68,8 +68,12 @@ def _validation(f: Field, letter: str) -> dict | None:
     if f.kind == "choice":  # inline: Excel takes up to 255 characters, the writer raises beyond
         rule = {"type": "list", "values": list(choices(f.name)), "ignore_blank": not f.required}
     elif f.kind in ("whole", "year") and f.low is not None:
-        rule = {"type": "whole_number", "criteria": "between", "min": int(f.low)}
-        rule["max"] = int(f.high)
+        rule = {
+            "type": "whole_number",
+            "criteria": "between",
+            "min": int(f.low),
+            "max": int(f.high),
+        }
     elif f.kind in ("number", "percent") and f.low is not None:
         rule = {"type": "decimal", "criteria": "between", "min": f.low, "max": f.high}
     elif f.kind == "date":

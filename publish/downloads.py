@@ -210,7 +210,7 @@ def link(source: Path, target: Path) -> None:
 
 class Workshop:
     """Writes files in a process per core while the caller goes on (the municipalities' CSV
-    cells are formatted in Python, and their workbooks written, on one core each); inline where
+    cells are formatted, and their files written, on one core each); inline where
     `parallel` is false, which is faster for a few files than starting the processes. At most a
     few jobs per core wait, so the rows they carry never pile up in memory; a job's error is
     raised here."""
