@@ -127,9 +127,16 @@ def _excel_column(column: pa.ChunkedArray) -> tuple[pa.ChunkedArray, rx.Format |
     raise TypeError(f"no XLSX cell for a column of type {t}")
 
 
-def excel_sheets(tables: list[tuple[str, pa.Table]]) -> tuple[list, dict, dict]:
-    """Sheets as the writer takes them, each column's format and each column's width by its
-    name (10 to 40 characters)."""
+def write_sheets(
+    tables: list[tuple[str, pa.Table]],
+    target: str | io.BytesIO,
+    filters: bool = False,
+    kolonner: pa.Table | None = None,
+) -> None:
+    """Each (name, rows) as a sheet under a bold, frozen header (with a filter where `filters`),
+    each column in its format and a width by its name (10 to 40 characters); then `kolonner`,
+    the column notes, if given. Text is written as text, never as a formula (rust_xlsxwriter
+    writes a string as a string cell)."""
     sheets, formats, widths = [], {}, {}
     for name, rows in tables:
         name = name[:31]
@@ -141,14 +148,23 @@ def excel_sheets(tables: list[tuple[str, pa.Table]]) -> tuple[list, dict, dict]:
                 formats[name][column_name] = number_format
         sheets.append((name, pa.table(columns)))
         widths[name] = {c: max(10, min(40, len(c) + 2)) for c in rows.column_names}
-    return sheets, formats, widths
+    autofilter = {name: True for name, _ in sheets} if filters else None
+    if kolonner is not None:
+        sheets.append(("kolonner", kolonner))
+        widths["kolonner"] = HEADER_WIDTHS
+    rx.write_worksheets(
+        sheets,
+        target,
+        freeze_panes={"general": {"row": 1, "col": 0}},
+        bold_headers=True,
+        autofilter=autofilter,
+        column_formats=formats,
+        column_widths=widths,
+    )
 
 
 def write_workbook(book: Workbook) -> None:
-    """The workbook: each sheet under a bold, frozen header with a filter, each column in its
-    format and a width by its name; then `kolonner`. Text is written as text, never as a
-    formula (rust_xlsxwriter writes a string as a string cell)."""
-    sheets, formats, widths = excel_sheets(book.sheets)
+    """The workbook: each sheet with a filter over its header, then `kolonner` (`write_sheets`)."""
     described = list(zip(*book.described, strict=True)) or [[], [], []]
     kolonner = pa.table(
         {
@@ -157,15 +173,7 @@ def write_workbook(book: Workbook) -> None:
             "beskrivelse": pa.array(described[2], pa.string()),
         }
     )
-    rx.write_worksheets(
-        [*sheets, ("kolonner", kolonner)],
-        str(book.path),
-        freeze_panes={"general": {"row": 1, "col": 0}},
-        bold_headers=True,
-        autofilter={name: True for name, _ in sheets},
-        column_formats=formats,
-        column_widths={**widths, "kolonner": HEADER_WIDTHS},
-    )
+    write_sheets(book.sheets, str(book.path), filters=True, kolonner=kolonner)
 
 
 README = """klimamonitor: downloads, format {format}
@@ -386,6 +394,7 @@ class DownloadWriter:
             if "municipality_code" in columns:
                 per_municipality.append((table, columns, described))
         self.per_municipality = per_municipality
+        self.described_of = {table: described for table, _, described in per_municipality}
         self.codes = {
             code
             for (code,) in con.execute(
@@ -425,10 +434,9 @@ class DownloadWriter:
             tables.append((table, rows))
             for count in pc.value_counts(rows.column("municipality_code")).to_pylist():
                 self.index.municipalities[count["values"]][table] = count["counts"]
-        described_of = {table: described for table, _, described in self.per_municipality}
         self.workshop.submit(
             write_municipalities,
-            MunicipalityFiles(chunk, self.out, self.previous, tables, described_of),
+            MunicipalityFiles(chunk, self.out, self.previous, tables, self.described_of),
         )
 
     def finish(self) -> Downloads:

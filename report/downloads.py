@@ -14,11 +14,10 @@ from functools import cache
 from pathlib import Path
 
 import pyarrow as pa
-import rustpy_xlsxwriter as rx
 
 from ingestion.plan_template import choices, fields
 from ingestion.plan_workbook import template_workbook
-from publish.downloads import excel_sheets, link
+from publish.downloads import link, write_sheets
 
 # Raise when a workbook's layout changes in code: a workbook made by another format is not reused.
 FORMAT = 2
@@ -67,20 +66,13 @@ def _sheet(columns: list[tuple[str, str]], rows: list[dict]) -> pa.Table:
 def receipts_workbook(receipts: list[dict], rejections: list[dict]) -> bytes:
     """A municipality's receipts (one row per file) and the rejections behind them, by the data
     workbooks' writer: numbers as numbers, moments in UTC, text as text, never a formula."""
-    sheets, formats, widths = excel_sheets(
+    buf = io.BytesIO()
+    write_sheets(
         [
             ("kvitteringer", _sheet(RECEIPT_COLUMNS, receipts)),
             ("afviste", _sheet(REJECTION_COLUMNS, rejections)),
-        ]
-    )
-    buf = io.BytesIO()
-    rx.write_worksheets(
-        sheets,
+        ],
         buf,
-        freeze_panes={"general": {"row": 1, "col": 0}},
-        bold_headers=True,
-        column_formats=formats,
-        column_widths=widths,
     )
     return buf.getvalue()
 
