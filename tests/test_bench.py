@@ -160,3 +160,20 @@ def test_the_table_states_each_goal_and_whether_it_is_met():
     printed = table(summary)
     assert "end_to_end_s" in printed and "published__report 110 s" in printed
     assert "3500  <= 3072  NO   whole process tree, sampled, during published__report" in printed
+
+
+@pytest.mark.unit
+def test_a_fresh_folder_moves_the_last_one_aside_and_deletes_nothing(tmp_path):
+    """The bench empties a run's folder by moving what was in it into its trash, to be deleted
+    once the measurements are done, not by deleting it before a measured run (bench/measure.py
+    fresh: files deleted just before slow down every file a run then creates)."""
+    from bench.measure import fresh, trash_of
+
+    run = tmp_path / "run"
+    (run / "published").mkdir(parents=True)
+    (run / "published" / "index.html").write_text("last run")
+    assert list(fresh(run).iterdir()) == []
+    (kept,) = trash_of(tmp_path).iterdir()
+    assert (kept / "published" / "index.html").read_text() == "last run"
+    assert fresh(tmp_path / "new").is_dir()  # nothing there yet: nothing moved
+    assert len(list(trash_of(tmp_path).iterdir())) == 1
