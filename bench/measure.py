@@ -110,19 +110,23 @@ def trash_of(work: Path) -> Path:
     return work / ".trash"
 
 
-def fresh(path: Path) -> Path:
-    """An empty folder at `path`; what was there is moved into the bench's trash, deleted when
-    the measurements are done (`measure`). Deleting it here would slow the runs measured next:
-    this machine's ext4 has no journal, and without one the kernel passes over every inode freed
-    in the last one to six minutes for each file it creates (`recently_deleted` in
-    fs/ext4/ialloc.c). The 10,000 report alone took 197 s just after deleting another report's
-    210,000 files, 172 s with none freed (system time 110 s against 56 s); a nightly run never
-    follows such a deletion (the report deletes its previous version after the new one is in
-    place), so the bench does not either."""
+def set_aside(path: Path) -> None:
+    """Moves `path`, if there, into the bench's trash, deleted when the measurements are done
+    (`measure`). Deleting it here would slow the runs measured next: this machine's ext4 has no
+    journal, and without one the kernel passes over every inode freed in the last one to six
+    minutes for each file it creates (`recently_deleted` in fs/ext4/ialloc.c). The 10,000 report
+    alone took 197 s just after deleting another report's 210,000 files, 172 s with none freed
+    (system time 110 s against 56 s); a nightly run never follows such a deletion (the report
+    deletes its previous version after the new one is in place), so the bench does not either."""
     if path.exists():
         trash = trash_of(path.parent)
         trash.mkdir(exist_ok=True)
         path.rename(trash / f"{path.name}-{time.time_ns()}")
+
+
+def fresh(path: Path) -> Path:
+    """An empty folder at `path`, what was there set aside (`set_aside`)."""
+    set_aside(path)
     path.mkdir(parents=True)
     return path
 
@@ -158,8 +162,7 @@ def _postgres(data: Path, log) -> dict[str, str]:
     from publish import postgres_server
 
     postgres_server.stop(data)
-    if data.exists():
-        fresh(data).rmdir()  # the last cluster into the trash; the server makes its own folder
+    set_aside(data)  # the server makes its own folder
     try:
         url = postgres_server.start(data, postgres_server.free_port())
         return {"KLIMAMONITOR_POSTGRES_URL": url}

@@ -432,8 +432,8 @@ class DownloadWriter:
                 params=[chunk],
             ).to_arrow_table()
             tables.append((table, rows))
-            for count in pc.value_counts(rows.column("municipality_code")).to_pylist():
-                self.index.municipalities[count["values"]][table] = count["counts"]
+            for code, (_, count) in by_municipality(rows).items():
+                self.index.municipalities[code][table] = count
         self.workshop.submit(
             write_municipalities,
             MunicipalityFiles(chunk, self.out, self.previous, tables, self.described_of),
