@@ -713,7 +713,7 @@ def build_site(
                     )
                 ]
                 if jobs:
-                    workshop.submit(write_planned, jobs)
+                    workshop.submit(write_planned, jobs, small=True)
                 pages += _write_pages(
                     staging,
                     [

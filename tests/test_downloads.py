@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 from datetime import date, datetime
 from pathlib import Path
@@ -16,7 +17,15 @@ import pyarrow as pa
 import pytest
 from openpyxl import load_workbook
 
-from publish.downloads import BOM, Workshop, csv_bytes, csv_cells, write_downloads
+from publish.downloads import (
+    BOM,
+    MEMORY_FILES,
+    Workshop,
+    csv_bytes,
+    csv_cells,
+    in_memory_files,
+    write_downloads,
+)
 
 DANGEROUS = ["=1+1", "+45 12 34 56 78", "-2+3", "@SUM(A1)", "\t=cmd", "\r=cmd"]
 
@@ -154,6 +163,31 @@ def test_a_process_per_core_writes_what_one_process_writes(tmp_path, monkeypatch
             assert _cells(inline / name) == _cells(pooled / name), name
         else:
             assert (inline / name).read_bytes() == (pooled / name).read_bytes(), name
+
+
+def _note_tmpdir(path: str) -> None:
+    Path(path).write_text(os.environ.get("TMPDIR", "(unset)"), encoding="utf-8")
+
+
+@pytest.mark.skipif(not Workshop(parallel=False).memory, reason=f"no {MEMORY_FILES} here")
+def test_small_workbooks_keep_their_temporary_files_in_memory(tmp_path, monkeypatch):
+    """A job of one municipality's workbooks runs in a writing process with TMPDIR in memory,
+    where rust_xlsxwriter puts each sheet before zipping it; any other job, and a job run inline
+    in the caller's process, sees TMPDIR as it was, and it is as it was after the job."""
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    with Workshop(parallel=True) as workshop:
+        workshop.submit(_note_tmpdir, str(tmp_path / "small"), small=True)
+        for n in range(3):
+            workshop.submit(_note_tmpdir, str(tmp_path / f"table-{n}"))
+    assert (tmp_path / "small").read_text(encoding="utf-8") == str(MEMORY_FILES)
+    for n in range(3):
+        assert (tmp_path / f"table-{n}").read_text(encoding="utf-8") == str(tmp_path)
+    with Workshop(parallel=False) as workshop:
+        workshop.submit(_note_tmpdir, str(tmp_path / "inline"), small=True)
+    assert (tmp_path / "inline").read_text(encoding="utf-8") == str(tmp_path)
+    in_memory_files(_note_tmpdir, str(tmp_path / "here"))
+    assert (tmp_path / "here").read_text(encoding="utf-8") == str(MEMORY_FILES)
+    assert os.environ["TMPDIR"] == str(tmp_path)
 
 
 def test_the_report_links_every_download_it_has(demo_run):
